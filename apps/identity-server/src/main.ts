@@ -1,0 +1,3 @@
+import 'reflect-metadata';
+import { hello } from '@idp/core';
+console.log(hello());

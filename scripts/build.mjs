@@ -1,0 +1,43 @@
+// Compiles apps/ and libs/ to dist/ with SWC (type checking is `npm run typecheck`).
+// SWC rewrites the @idp/* aliases to relative paths, so dist runs on plain Node ESM.
+import { transformFile } from '@swc/core';
+import { mkdir, readdir, rm, writeFile, cp } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { swcOptions } from './swc-options.mjs';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const out = join(root, 'dist');
+
+async function* walk(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}
+
+await rm(out, { recursive: true, force: true });
+let count = 0;
+for (const top of ['apps', 'libs']) {
+  for await (const file of walk(join(root, top))) {
+    const rel = relative(root, file);
+    const target = join(out, rel);
+    await mkdir(dirname(target), { recursive: true });
+    if (file.endsWith('.spec.ts')) continue;
+    if (file.endsWith('.ts')) {
+      const { code, map } = await transformFile(file, {
+        ...swcOptions(root),
+        filename: file,
+        sourceFileName: relative(dirname(target), file),
+        swcrc: false,
+      });
+      const js = target.replace(/\.ts$/, '.js');
+      await writeFile(js, `${code}\n//# sourceMappingURL=${js.split('/').pop()}.map\n`);
+      await writeFile(`${js}.map`, map);
+      count++;
+    } else {
+      await cp(file, target); // static assets (web UI)
+    }
+  }
+}
+console.log(`built ${count} files into dist/`);
