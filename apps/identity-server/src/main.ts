@@ -1,3 +1,37 @@
 import 'reflect-metadata';
-import { hello } from '@idp/core';
-console.log(hello());
+import { resolveDatabase } from '@idp/core';
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig } from './config/app-config.js';
+import { createApp } from './create-app.js';
+
+async function main(): Promise<void> {
+  const logger = new Logger('Main');
+  const config = loadConfig(process.env);
+  const database = await resolveDatabase(process.env);
+  if (database.embedded) logger.log('DATABASE_URL is not set: using the embedded PostgreSQL in ./.data/postgres');
+  let app;
+  try {
+    app = await createApp(config, { url: database.url });
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  // Close the app first (requests drain, pools close), then the embedded database.
+  const shutdown = async (signal: string) => {
+    logger.log(`${signal} received, shutting down`);
+    await app.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen(config.port, config.host);
+  logger.log(`Identity server listening on http://${config.host}:${config.port}/`);
+}
+
+main().catch((error: unknown) => {
+  // Configuration problems are the operator's to fix: show the message, not a stack trace.
+  const message = error instanceof ConfigError || (error as Error)?.name === 'GeoIpConfigError' ? (error as Error).message : (error as Error)?.stack ?? String(error);
+  console.error(`Start-up failed: ${message}`);
+  process.exit(1);
+});

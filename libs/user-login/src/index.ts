@@ -1,1 +1,27 @@
-export {};
+import { Session } from './persistence/session.entity.js';
+import { UserLoginStage } from './persistence/user-login-stage.entity.js';
+import { UserLoginSchema1764200002000 } from './persistence/migrations/1764200002000-UserLoginSchema.js';
+
+export * from './current-session.decorator.js';
+export * from './domain/index.js';
+export * from './ip-facts.service.js';
+export * from './persistence/session.entity.js';
+export * from './persistence/session.repository.js';
+export * from './persistence/user-login-stage.entity.js';
+export * from './persistence/user-login-stage.repository.js';
+export * from './session-auth.service.js';
+export * from './session-binding.exception.js';
+export * from './session-binding.guard.js';
+export * from './session-logout.service.js';
+export * from './session-termination.events.js';
+export * from './terminate-sessions.service.js';
+export * from './user-login-options.interface.js';
+export * from './user-login-stage.service.js';
+export * from './user-login-stage.validation.js';
+export { MODULE_OPTIONS_TOKEN as USER_LOGIN_MODULE_OPTIONS } from './user-login.module-definition.js';
+export * from './user-login.module.js';
+
+/** Entities of @idp/user-login, for the host app's TypeORM data source. */
+export const USER_LOGIN_ENTITIES = [Session, UserLoginStage];
+/** Migrations of @idp/user-login (they need @idp/core's tables). */
+export const USER_LOGIN_MIGRATIONS = [UserLoginSchema1764200002000];

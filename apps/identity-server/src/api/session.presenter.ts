@@ -1,0 +1,33 @@
+import { toPublicUser } from '@idp/core';
+import { IpFactsService, type Session } from '@idp/user-login';
+import { Injectable } from '@nestjs/common';
+import { UAParser } from 'ua-parser-js';
+
+/** Shapes a session for the API: who, from where (location and network), and which browser. */
+@Injectable()
+export class SessionPresenter {
+  constructor(private readonly ipFacts: IpFactsService) {}
+
+  present(session: Session, currentUuid: string | null) {
+    const facts = this.ipFacts.facts(session.lastIp);
+    const ua = new UAParser(session.lastUserAgent).getResult();
+    return {
+      uuid: session.uuid,
+      current: session.uuid === currentUuid,
+      user: toPublicUser(session.user),
+      last_ip: session.lastIp,
+      last_user_agent: session.lastUserAgent,
+      user_agent: {
+        browser: { family: ua.browser.name ?? 'Other', version: ua.browser.version ?? '' },
+        os: { family: ua.os.name ?? 'Other', version: ua.os.version ?? '' },
+        device: { family: ua.device.model ?? ua.device.type ?? 'Other' },
+      },
+      created: session.created,
+      last_used: session.lastUsed,
+      expires: session.expires,
+      browser_session: session.browserSession,
+      geo_ip: facts.geo?.context ?? null,
+      asn: facts.asn ?? null,
+    };
+  }
+}

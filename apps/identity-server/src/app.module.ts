@@ -1,0 +1,60 @@
+import { CoreModule, type Clock } from '@idp/core';
+import { FlowsModule } from '@idp/flows';
+import { UserLoginModule } from '@idp/user-login';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventsController } from './api/events.controller.js';
+import { SessionPresenter } from './api/session.presenter.js';
+import { SessionsController } from './api/sessions.controller.js';
+import { UserLoginStagesController } from './api/user-login-stages.controller.js';
+import { UsersController } from './api/users.controller.js';
+import { ApiAuthGuard } from './auth/api-auth.guard.js';
+import { BootstrapService } from './bootstrap/bootstrap.service.js';
+import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG } from './config/app-config.token.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { UserLoginStageHandler } from './stages/user-login.stage-handler.js';
+import { UserLogoutStageHandler } from './stages/user-logout.stage-handler.js';
+
+/** Where the server's data lives; `schema` isolates test suites that share one database. */
+export interface DatabaseTarget {
+  url: string;
+  schema?: string;
+}
+
+export interface AppModuleExtras {
+  /** Replaces the system clock; tests use it to move time. */
+  clock?: Clock;
+}
+
+/** The identity server: flows, the User Login stage, the admin API and the web UI. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, database: DatabaseTarget, extras: AppModuleExtras = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        // Migrations run at start; the schema is never synchronised from entities.
+        TypeOrmModule.forRoot({ ...dataSourceOptions(database.url, database.schema), migrationsRun: true }),
+        CoreModule.forRoot({ eventRetentionMs: config.eventRetentionMs }, extras.clock),
+        FlowsModule.forRoot({ cookieSecure: config.cookieSecure }),
+        UserLoginModule.forRoot({
+          geoipCityDb: config.geoipCityDb,
+          geoipAsnDb: config.geoipAsnDb,
+          cookieName: config.sessionCookieName,
+          cookieSecure: config.cookieSecure,
+          browserSessionIdleMs: config.sessionBrowserIdleMs,
+        }),
+      ],
+      controllers: [UsersController, SessionsController, UserLoginStagesController, EventsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        BootstrapService,
+        UserLoginStageHandler,
+        UserLogoutStageHandler,
+        SessionPresenter,
+        ApiAuthGuard,
+      ],
+    };
+  }
+}

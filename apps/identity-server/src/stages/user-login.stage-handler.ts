@@ -1,0 +1,65 @@
+import { StageHandlerRegistry, withErrors, type StageContext, type StageHandler, type StageOutcome } from '@idp/flows';
+import { UserLoginStageRepository, UserLoginStageService, type UserLoginStage } from '@idp/user-login';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+
+/** Runs the User Login stage inside a flow: the optional "Stay signed in?" prompt, then the login. */
+@Injectable()
+export class UserLoginStageHandler implements StageHandler, OnModuleInit {
+  readonly type = 'user_login';
+
+  constructor(
+    private readonly registry: StageHandlerRegistry,
+    private readonly stages: UserLoginStageRepository,
+    private readonly login: UserLoginStageService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async challenge(context: StageContext): Promise<StageOutcome> {
+    const stage = await this.stages.findByUuid(context.stage.stageUuid);
+    if (!stage) return { kind: 'deny', message: 'This login stage is not configured.' };
+    const denied = await this.deniedReason(context);
+    if (denied) return { kind: 'deny', message: denied };
+    if (this.login.prompts(stage)) return { kind: 'challenge', challenge: await this.prompt(context) };
+    return this.finish(context, stage, undefined);
+  }
+
+  async submit(context: StageContext, body: Record<string, unknown>): Promise<StageOutcome> {
+    const stage = await this.stages.findByUuid(context.stage.stageUuid);
+    if (!stage) return { kind: 'deny', message: 'This login stage is not configured.' };
+    if (!this.login.prompts(stage)) return this.challenge(context);
+    if (!('remember_me' in body)) {
+      return withErrors(await this.prompt(context), { remember_me: [{ string: 'This field is required.', code: 'required' }] });
+    }
+    if (typeof body.remember_me !== 'boolean') {
+      return withErrors(await this.prompt(context), { remember_me: [{ string: 'Must be a valid boolean.', code: 'invalid' }] });
+    }
+    return this.finish(context, stage, body.remember_me);
+  }
+
+  private async finish(context: StageContext, stage: UserLoginStage, rememberMe: boolean | undefined): Promise<StageOutcome> {
+    const result = await this.login.login({
+      request: context.request,
+      response: context.response,
+      stage,
+      pendingUser: await context.pendingUser(),
+      rememberMe,
+      authMethod: typeof context.execution.context.auth_method === 'string' ? context.execution.context.auth_method : undefined,
+    });
+    return result.outcome === 'denied' ? { kind: 'deny', message: result.message } : { kind: 'next' };
+  }
+
+  private async deniedReason(context: StageContext): Promise<string | null> {
+    const user = await context.pendingUser();
+    if (!user) return 'No pending user.';
+    if (!user.isActive) return 'User is not active.';
+    return null;
+  }
+
+  private async prompt(context: StageContext): Promise<Record<string, unknown>> {
+    const user = await context.pendingUser();
+    return { component: 'ak-stage-user-login', pending_user: user?.username ?? '', pending_user_avatar: '' };
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { User } from './user.entity.js';
+
+/** The only place that queries the users table. */
+@Injectable()
+export class UserRepository {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  findByPk(pk: number): Promise<User | null> {
+    return this.users.findOneBy({ pk });
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findOneBy({ username });
+  }
+
+  /** Looks a user up by username, or by e-mail when the identifier holds an `@`. */
+  async findByIdentifier(identifier: string, fields: readonly string[]): Promise<User | null> {
+    if (fields.includes('username')) {
+      const user = await this.findByUsername(identifier);
+      if (user) return user;
+    }
+    if (fields.includes('email') && identifier.includes('@')) {
+      return this.users.findOne({ where: { email: identifier }, order: { pk: 'ASC' } });
+    }
+    return null;
+  }
+
+  async passwordHashOf(pk: number): Promise<string | null> {
+    const row = await this.users.findOne({ where: { pk }, select: { pk: true, password: true } });
+    return row?.password ?? null;
+  }
+
+  create(fields: Partial<User>): Promise<User> {
+    return this.users.save(this.users.create(fields));
+  }
+
+  async update(pk: number, fields: Partial<User>): Promise<void> {
+    await this.users.update({ pk }, fields);
+  }
+
+  async delete(pk: number): Promise<boolean> {
+    const result = await this.users.delete({ pk });
+    return (result.affected ?? 0) > 0;
+  }
+
+  list(options: { offset: number; limit: number; search?: string }): Promise<[User[], number]> {
+    const query = this.users.createQueryBuilder('u').orderBy('u.pk', 'ASC').skip(options.offset).take(options.limit);
+    if (options.search) {
+      query.where('u.username ILIKE :s OR u.email ILIKE :s OR u.name ILIKE :s', { s: `%${options.search}%` });
+    }
+    return query.getManyAndCount();
+  }
+
+  async markLoggedIn(pk: number, at: Date): Promise<void> {
+    await this.users.update({ pk }, { lastLogin: at });
+  }
+}

@@ -1,0 +1,17 @@
+/** Settings of the flows module. */
+export interface FlowsOptions {
+  /** @default 'idp_flow' */
+  flowCookieName: string;
+  /** How long an unfinished flow is kept. @default 30 minutes */
+  flowLifetimeMs: number;
+  /** @default 'auto' */
+  cookieSecure: 'auto' | 'true' | 'false';
+}
+
+export const FLOWS_OPTIONS = Symbol('FLOWS_OPTIONS');
+
+export const DEFAULT_FLOWS_OPTIONS: FlowsOptions = {
+  flowCookieName: 'idp_flow',
+  flowLifetimeMs: 30 * 60 * 1000,
+  cookieSecure: 'auto',
+};

@@ -1,0 +1,65 @@
+import { clientIp, EventService, httpRequestContext, UserRepository, verifyPassword } from '@idp/core';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { StageHandlerRegistry } from '../executor/stage-handler.registry.js';
+import { withErrors, type StageContext, type StageHandler, type StageOutcome } from '../executor/stage-handler.interface.js';
+import { PasswordStage } from '../persistence/stage-settings.entities.js';
+
+/** Checks the pending user's password (argon2id); failures are logged as `login_failed`. */
+@Injectable()
+export class PasswordStageHandler implements StageHandler, OnModuleInit {
+  readonly type = 'password';
+
+  constructor(
+    private readonly registry: StageHandlerRegistry,
+    private readonly users: UserRepository,
+    private readonly events: EventService,
+    @InjectRepository(PasswordStage) private readonly settings: Repository<PasswordStage>,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async challenge(context: StageContext): Promise<StageOutcome> {
+    return { kind: 'challenge', challenge: this.build(context) };
+  }
+
+  async submit(context: StageContext, body: Record<string, unknown>): Promise<StageOutcome> {
+    const password = body.password;
+    if (typeof password !== 'string' || password === '') {
+      return withErrors(this.build(context), { password: [{ string: 'This field is required.', code: 'required' }] });
+    }
+    const user = await context.pendingUser();
+    const stored = user ? await this.users.passwordHashOf(user.pk) : null;
+    // verifyPassword spends the same time when there is no user, so timing reveals nothing.
+    if (user && (await verifyPassword(stored, password))) {
+      context.execution.context = { ...context.execution.context, auth_method: 'password' };
+      return { kind: 'next' };
+    }
+    if (!user) await verifyPassword(null, password);
+    const failures = Number(context.execution.context.password_failures ?? 0) + 1;
+    context.execution.context = { ...context.execution.context, password_failures: failures };
+    await this.events.record({
+      action: 'login_failed',
+      app: 'idp.flows',
+      user: user ? { pk: user.pk, username: user.username, email: user.email } : null,
+      clientIp: clientIp(context.request),
+      context: { username: String(context.execution.context.uid ?? ''), stage: context.stage.name, http_request: httpRequestContext(context.request) },
+    });
+    const settings = await this.settings.findOneBy({ stageUuid: context.stage.stageUuid });
+    if (failures >= (settings?.failedAttemptsBeforeCancel ?? 5)) {
+      return { kind: 'deny', message: 'Too many failed attempts. Start again.' };
+    }
+    return withErrors(this.build(context), { password: [{ string: 'Invalid password', code: 'invalid' }] });
+  }
+
+  private build(context: StageContext): Record<string, unknown> {
+    return {
+      component: 'ak-stage-password',
+      pending_user: String(context.execution.context.uid ?? ''),
+      pending_user_avatar: '',
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './duration.js';
+export * from './session-lifetime.js';
+export * from './session-binding.js';

@@ -1,0 +1,149 @@
+import { User } from '@idp/core';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository, type EntityManager } from 'typeorm';
+import { Session } from './session.entity.js';
+
+/** A session row with its user, as the session check needs it. */
+export interface ActiveSession {
+  session: Session;
+  user: User;
+}
+
+export interface SessionFilter {
+  userPk?: number;
+  username?: string;
+  lastIp?: string;
+  search?: string;
+  ordering?: string;
+  offset: number;
+  limit: number;
+}
+
+const ORDERINGS: Record<string, [string, 'ASC' | 'DESC']> = {
+  last_used: ['s.last_used', 'ASC'],
+  '-last_used': ['s.last_used', 'DESC'],
+  expires: ['s.expires', 'ASC'],
+  '-expires': ['s.expires', 'DESC'],
+  created: ['s.created', 'ASC'],
+  '-created': ['s.created', 'DESC'],
+  last_ip: ['s.last_ip', 'ASC'],
+  '-last_ip': ['s.last_ip', 'DESC'],
+};
+export const SESSION_ORDERINGS = Object.keys(ORDERINGS);
+
+// The per-request lookup is one hand-written statement: it runs on every authenticated request.
+const ACTIVE_BY_HASH = `
+  SELECT s.uuid, s.user_pk, s.created, s.expires, s.browser_session, s.last_ip, s.last_user_agent,
+         s.last_used, s.network_binding, s.geoip_binding, s.stage_uuid,
+         u.username, u.name, u.email, u.is_active, u.is_superuser, u.last_login, u.date_joined, u.uuid AS user_uuid
+    FROM sessions s JOIN users u ON u.pk = s.user_pk
+   WHERE s.token_hash = $1 AND s.expires > $2`;
+
+/** The only place that queries the sessions table. */
+@Injectable()
+export class SessionRepository {
+  constructor(@InjectRepository(Session) private readonly sessions: Repository<Session>) {}
+
+  insert(manager: EntityManager, fields: Omit<Session, 'uuid' | 'user'>): Promise<Session> {
+    return manager.save(Session, manager.create(Session, fields));
+  }
+
+  /** The unexpired session whose token hashes to `tokenHash`, with its user. */
+  async findActiveByTokenHash(tokenHash: string, now: Date): Promise<ActiveSession | null> {
+    const rows: Record<string, any>[] = await this.sessions.query(ACTIVE_BY_HASH, [tokenHash, now]);
+    const row = rows[0];
+    if (!row) return null;
+    const user = Object.assign(new User(), {
+      pk: row.user_pk,
+      uuid: row.user_uuid,
+      username: row.username,
+      name: row.name,
+      email: row.email,
+      isActive: row.is_active,
+      isSuperuser: row.is_superuser,
+      lastLogin: row.last_login,
+      dateJoined: row.date_joined,
+    });
+    const session = Object.assign(new Session(), {
+      uuid: row.uuid,
+      userPk: row.user_pk,
+      created: row.created,
+      expires: row.expires,
+      browserSession: row.browser_session,
+      lastIp: row.last_ip,
+      lastUserAgent: row.last_user_agent,
+      lastUsed: row.last_used,
+      networkBinding: row.network_binding,
+      geoipBinding: row.geoip_binding,
+      stageUuid: row.stage_uuid,
+    });
+    return { session, user };
+  }
+
+  findByUuid(uuid: string): Promise<Session | null> {
+    return this.sessions.findOne({ where: { uuid }, relations: { user: true } });
+  }
+
+  async touch(uuid: string, fields: Partial<Pick<Session, 'lastIp' | 'lastUsed' | 'expires' | 'lastUserAgent'>>): Promise<void> {
+    await this.sessions.update({ uuid }, fields);
+  }
+
+  /**
+   * Deletes one session and returns it, or null when it was already gone. Using the
+   * delete's own result makes the caller that removed the row the only one that reports it.
+   */
+  async deleteByUuid(uuid: string, manager?: EntityManager): Promise<{ uuid: string; userPk: number } | null> {
+    const rows = await this.deleteReturning(manager, 'uuid = $1', [uuid]);
+    return rows[0] ?? null;
+  }
+
+  /** Deletes every session of the user except `keepUuid`; returns what it deleted. */
+  deleteAllExcept(userPk: number, keepUuid: string, manager?: EntityManager): Promise<Array<{ uuid: string; userPk: number }>> {
+    return this.deleteReturning(manager, 'user_pk = $1 AND uuid <> $2', [userPk, keepUuid]);
+  }
+
+  deleteAllOfUsers(userPks: number[], manager?: EntityManager): Promise<Array<{ uuid: string; userPk: number }>> {
+    return this.deleteReturning(manager, 'user_pk = ANY($1::int[])', [userPks]);
+  }
+
+  /** Deletes up to `batchSize` expired sessions; small batches keep locks short. */
+  async deleteExpired(now: Date, batchSize: number): Promise<number> {
+    const rows = await this.deleteReturning(
+      undefined,
+      'uuid IN (SELECT uuid FROM sessions WHERE expires <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)',
+      [now, batchSize],
+    );
+    return rows.length;
+  }
+
+  list(filter: SessionFilter, now: Date): Promise<[Session[], number]> {
+    const query = this.sessions
+      .createQueryBuilder('s')
+      .innerJoinAndSelect('s.user', 'u')
+      .where('s.expires > :now', { now })
+      .skip(filter.offset)
+      .take(filter.limit);
+    const [column, direction] = ORDERINGS[filter.ordering ?? '-last_used'] ?? ORDERINGS['-last_used'];
+    query.orderBy(column, direction).addOrderBy('s.uuid', 'ASC');
+    if (filter.userPk !== undefined) query.andWhere('s.user_pk = :pk', { pk: filter.userPk });
+    if (filter.username) query.andWhere('u.username = :username', { username: filter.username });
+    if (filter.lastIp) query.andWhere('s.last_ip = :ip', { ip: filter.lastIp });
+    if (filter.search) {
+      query.andWhere('(u.username ILIKE :q OR s.last_ip ILIKE :q OR s.last_user_agent ILIKE :q)', { q: `%${filter.search}%` });
+    }
+    return query.getManyAndCount();
+  }
+
+  private async deleteReturning(
+    manager: EntityManager | undefined,
+    where: string,
+    params: unknown[],
+  ): Promise<Array<{ uuid: string; userPk: number }>> {
+    const runner = manager ?? this.sessions.manager;
+    const result = await runner.query(`DELETE FROM sessions WHERE ${where} RETURNING uuid, user_pk`, params);
+    // pg answers DELETE ... RETURNING through TypeORM as [rows, count].
+    const rows: Array<{ uuid: string; user_pk: number }> = Array.isArray(result[0]) ? result[0] : result;
+    return rows.map((row) => ({ uuid: row.uuid, userPk: row.user_pk }));
+  }
+}

@@ -1,0 +1,23 @@
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { HttpRequestLike } from '@idp/core';
+import { SessionBindingBrokenException } from './session-binding.exception.js';
+
+/** Sends a browser whose session binding broke back to the login page; APIs get the 401 JSON. */
+@Catch(SessionBindingBrokenException)
+export class SessionBindingBrokenFilter implements ExceptionFilter {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: SessionBindingBrokenException, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<HttpRequestLike>();
+    const response = http.getResponse();
+    const adapter = this.adapterHost.httpAdapter;
+    const accept = request.headers.accept;
+    if (typeof accept === 'string' && accept.includes('text/html')) {
+      adapter.redirect(response, 302, exception.loginUrl);
+      return;
+    }
+    adapter.reply(response, exception.getResponse(), exception.getStatus());
+  }
+}

@@ -1,0 +1,127 @@
+import {
+  CLOCK,
+  clientIp,
+  EventService,
+  hashToken,
+  httpRequestContext,
+  newToken,
+  toEventUser,
+  userAgent,
+  UserRepository,
+  type Clock,
+  type HttpRequestLike,
+  type HttpResponseLike,
+  type User,
+} from '@idp/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { expiresAt, parseDuration, sessionLifetime } from './domain/index.js';
+import { IpFactsService } from './ip-facts.service.js';
+import { SessionRepository } from './persistence/session.repository.js';
+import type { Session } from './persistence/session.entity.js';
+import type { UserLoginStage } from './persistence/user-login-stage.entity.js';
+import { SessionCookieService } from './session-cookie.service.js';
+import { TerminateSessionsService } from './terminate-sessions.service.js';
+import { USER_LOGIN_OPTIONS, type ResolvedUserLoginOptions } from './user-login-options.interface.js';
+
+/** What {@link UserLoginStageService.login} needs from the flow that ran before it. */
+export interface LoginRequest {
+  request: HttpRequestLike;
+  response: HttpResponseLike;
+  stage: UserLoginStage;
+  pendingUser: User | null | undefined;
+  /** The answer to "Stay signed in?"; ignored when the stage does not prompt. */
+  rememberMe?: boolean;
+  /** How the user proved who they are (e.g. `password`), for the login event. */
+  authMethod?: string;
+}
+
+export type LoginResult =
+  | { outcome: 'denied'; message: string }
+  | { outcome: 'logged_in'; session: Session; terminatedSessions: number };
+
+/**
+ * The User Login stage: turns the flow's pending user into a new session (fresh token, stored
+ * hashed), writes the `login` event and sets the cookie.
+ */
+@Injectable()
+export class UserLoginStageService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sessions: SessionRepository,
+    private readonly users: UserRepository,
+    private readonly cookies: SessionCookieService,
+    private readonly ipFacts: IpFactsService,
+    private readonly events: EventService,
+    private readonly terminator: TerminateSessionsService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(USER_LOGIN_OPTIONS) private readonly options: ResolvedUserLoginOptions,
+  ) {}
+
+  /** Whether the stage asks "Stay signed in?" before logging in. */
+  prompts(stage: UserLoginStage): boolean {
+    return parseDuration(stage.rememberMeOffset) > 0;
+  }
+
+  async login(input: LoginRequest): Promise<LoginResult> {
+    const { request, response, stage, pendingUser } = input;
+    if (!pendingUser) return { outcome: 'denied', message: 'No pending user.' };
+    if (!pendingUser.isActive) return { outcome: 'denied', message: 'User is not active.' };
+
+    const lifetime = sessionLifetime({
+      sessionDurationMs: parseDuration(stage.sessionDuration),
+      rememberMeOffsetMs: parseDuration(stage.rememberMeOffset),
+      rememberMe: input.rememberMe === true,
+    });
+    const now = this.clock.now();
+    const ip = clientIp(request);
+    // A brand-new token at every login: nothing a client held before (e.g. the flow cookie)
+    // ever becomes a session, which rules out session fixation.
+    const token = newToken();
+
+    const { session, terminated } = await this.dataSource.transaction(async (manager) => {
+      if (stage.terminateOtherSessions) {
+        // Serialises logins of one user, so concurrent logins end with exactly one session.
+        await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [USER_SESSIONS_LOCK, pendingUser.pk]);
+      }
+      const created = await this.sessions.insert(manager, {
+        tokenHash: hashToken(token),
+        userPk: pendingUser.pk,
+        created: now,
+        expires: expiresAt(now, lifetime, this.options.browserSessionIdleMs),
+        browserSession: lifetime.kind === 'browser',
+        lastIp: ip,
+        lastUserAgent: userAgent(request),
+        lastUsed: now,
+        networkBinding: stage.networkBinding,
+        geoipBinding: stage.geoipBinding,
+        stageUuid: stage.stageUuid,
+      });
+      const ended = stage.terminateOtherSessions
+        ? await this.sessions.deleteAllExcept(pendingUser.pk, created.uuid, manager)
+        : [];
+      return { session: created, terminated: ended };
+    });
+    await this.terminator.notify(terminated, 'terminate_other_sessions');
+    await this.users.markLoggedIn(pendingUser.pk, now);
+
+    await this.events.record({
+      action: 'login',
+      app: 'idp.user_login',
+      user: toEventUser(pendingUser),
+      clientIp: ip,
+      context: {
+        ...this.ipFacts.eventContext(this.ipFacts.facts(ip)),
+        http_request: httpRequestContext(request),
+        ...(input.authMethod ? { auth_method: input.authMethod } : {}),
+        session_uuid: session.uuid,
+        ...(stage.terminateOtherSessions ? { terminated_sessions: terminated.length } : {}),
+      },
+    });
+    this.cookies.set(request, response, token, lifetime.kind === 'absolute' ? lifetime.maxAgeSeconds : undefined);
+    return { outcome: 'logged_in', session, terminatedSessions: terminated.length };
+  }
+}
+
+// First key of the two-int advisory lock: a namespace, so the user pk alone is the second key.
+const USER_SESSIONS_LOCK = 0x1d9_5e55;

@@ -1,0 +1,73 @@
+import { GeoIpService } from '@idp/core';
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { geoIpProvider } from './geoip.provider.js';
+import { IpFactsService } from './ip-facts.service.js';
+import { Session } from './persistence/session.entity.js';
+import { SessionRepository } from './persistence/session.repository.js';
+import { UserLoginStage } from './persistence/user-login-stage.entity.js';
+import { UserLoginStageRepository } from './persistence/user-login-stage.repository.js';
+import { SessionAuthService } from './session-auth.service.js';
+import { SessionBindingBrokenFilter } from './session-binding.filter.js';
+import { SessionBindingGuard } from './session-binding.guard.js';
+import { SessionCookieService } from './session-cookie.service.js';
+import { SessionLogoutService } from './session-logout.service.js';
+import { SessionTerminationHooks } from './session-termination.events.js';
+import { TerminateSessionsService } from './terminate-sessions.service.js';
+import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './user-login.module-definition.js';
+import { resolveUserLoginOptions, USER_LOGIN_OPTIONS, type UserLoginModuleOptions } from './user-login-options.interface.js';
+import { UserLoginStageService } from './user-login-stage.service.js';
+
+const exported = [
+  UserLoginStageService,
+  SessionBindingGuard,
+  SessionAuthService,
+  SessionLogoutService,
+  TerminateSessionsService,
+  SessionTerminationHooks,
+  SessionRepository,
+  UserLoginStageRepository,
+  IpFactsService,
+  GeoIpService,
+  USER_LOGIN_OPTIONS,
+];
+
+/**
+ * The User Login stage as a Nest module: sessions in Postgres, the "Stay signed in?" prompt,
+ * network/GeoIP session binding and termination of other sessions. Needs `CoreModule` and a
+ * TypeORM connection whose entities and migrations include {@link USER_LOGIN_ENTITIES} and
+ * {@link USER_LOGIN_MIGRATIONS}.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Session, UserLoginStage])],
+  providers: [
+    {
+      provide: USER_LOGIN_OPTIONS,
+      inject: [MODULE_OPTIONS_TOKEN],
+      useFactory: (options: UserLoginModuleOptions) => resolveUserLoginOptions(options),
+    },
+    geoIpProvider,
+    IpFactsService,
+    SessionRepository,
+    UserLoginStageRepository,
+    SessionCookieService,
+    SessionAuthService,
+    SessionLogoutService,
+    SessionBindingGuard,
+    SessionTerminationHooks,
+    TerminateSessionsService,
+    UserLoginStageService,
+    { provide: APP_FILTER, useClass: SessionBindingBrokenFilter },
+  ],
+  exports: exported,
+})
+export class UserLoginModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(private readonly geoip: GeoIpService) {
+    super();
+  }
+
+  onApplicationShutdown(): void {
+    this.geoip.close();
+  }
+}
