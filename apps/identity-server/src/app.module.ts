@@ -4,6 +4,7 @@ import { UserLoginModule } from '@idp/user-login';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsController } from './api/events.controller.js';
+import { HealthController } from './api/health.controller.js';
 import { SessionPresenter } from './api/session.presenter.js';
 import { SessionsController } from './api/sessions.controller.js';
 import { UserLoginStagesController } from './api/user-login-stages.controller.js';
@@ -46,7 +47,7 @@ export class AppModule {
           browserSessionIdleMs: config.sessionBrowserIdleMs,
         }),
       ],
-      controllers: [UsersController, SessionsController, UserLoginStagesController, EventsController],
+      controllers: [HealthController, UsersController, SessionsController, UserLoginStagesController, EventsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         BootstrapService,

@@ -19,6 +19,13 @@ import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './user-login.modu
 import { resolveUserLoginOptions, USER_LOGIN_OPTIONS, type UserLoginModuleOptions } from './user-login-options.interface.js';
 import { UserLoginStageService } from './user-login-stage.service.js';
 
+/** Defaults merged into whatever `forRoot` or `forRootAsync` produced. */
+export const resolvedOptionsProvider = {
+  provide: USER_LOGIN_OPTIONS,
+  inject: [MODULE_OPTIONS_TOKEN],
+  useFactory: (options: UserLoginModuleOptions) => resolveUserLoginOptions(options),
+};
+
 const exported = [
   UserLoginStageService,
   SessionBindingGuard,
@@ -42,11 +49,7 @@ const exported = [
 @Module({
   imports: [TypeOrmModule.forFeature([Session, UserLoginStage])],
   providers: [
-    {
-      provide: USER_LOGIN_OPTIONS,
-      inject: [MODULE_OPTIONS_TOKEN],
-      useFactory: (options: UserLoginModuleOptions) => resolveUserLoginOptions(options),
-    },
+    resolvedOptionsProvider,
     geoIpProvider,
     IpFactsService,
     SessionRepository,

@@ -9,7 +9,8 @@ export const GEOIP_KINDS: Readonly<Record<GeoIpKind, { envVar: string; label: st
 };
 
 /** Why a GeoIP database file was refused. */
-export type GeoIpConfigErrorCode = 'GEOIP_FILE_MISSING' | 'GEOIP_FILE_UNREADABLE' | 'GEOIP_FILE_CORRUPT' | 'GEOIP_WRONG_TYPE';
+export type GeoIpConfigErrorCode =
+  'GEOIP_FILE_MISSING' | 'GEOIP_FILE_UNREADABLE' | 'GEOIP_FILE_CORRUPT' | 'GEOIP_WRONG_TYPE';
 
 /**
  * A configured GeoIP database that cannot be used; the message names the variable and the file and says how to fix it.

@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { asnRecord, cityRecord, maxmindTestData, writeAsnDb, writeCityDb } from '../../../../test/fixtures/geoip-fixtures.js';
+import {
+  asnRecord,
+  cityRecord,
+  maxmindTestData,
+  writeAsnDb,
+  writeCityDb,
+} from '../../../../test/fixtures/geoip-fixtures.js';
 import { GeoIpConfigError } from './geoip-config.error.js';
 import { GeoIpDatabase } from './geoip-database.js';
 import type { AsnRecord, CityRecord } from './geoip.types.js';
@@ -35,6 +41,20 @@ async function openCity(path: string, options: { watchIntervalMs?: number; log?:
   return db;
 }
 
+function good(): Buffer {
+  return readFileSync(
+    writeCityDb(file('good.mmdb'), [
+      ['5.4.0.0/14', berlin],
+      ['2001:db8::/32', paris],
+    ]),
+  );
+}
+
+function treeSize(buffer: Buffer): number {
+  const { node_count, record_size } = readMmdbMetadata(buffer);
+  return (node_count * record_size) / 4;
+}
+
 async function refusal(path: string, kind: 'city' | 'asn' = 'city'): Promise<GeoIpConfigError> {
   const error = await GeoIpDatabase.open({ path, kind, watchIntervalMs: 0 }).then(
     (db) => (db.close(), undefined),
@@ -46,7 +66,10 @@ async function refusal(path: string, kind: 'city' | 'asn' = 'city'): Promise<Geo
 
 describe('GeoIpDatabase.open', () => {
   it('opens a City database and returns the record with the matched network', async () => {
-    const path = writeCityDb(file('city.mmdb'), [['5.4.0.0/14', berlin], ['2001:db8::/32', paris]]);
+    const path = writeCityDb(file('city.mmdb'), [
+      ['5.4.0.0/14', berlin],
+      ['2001:db8::/32', paris],
+    ]);
     const db = await openCity(path);
     expect(db.lookup('5.6.7.8')).toEqual({ record: berlin, network: '5.4.0.0/14' });
     expect(db.lookup('::ffff:5.6.7.8')).toEqual({ record: berlin, network: '5.4.0.0/14' });
@@ -58,7 +81,9 @@ describe('GeoIpDatabase.open', () => {
 
   it('opens an IPv4-only database and answers IPv6 lookups with null', async () => {
     const path = file('v4.mmdb');
-    new MmdbWriter({ databaseType: 'GeoLite2-ASN', ipVersion: 4 }).insert('10.0.0.0/8', asnRecord(64512, 'Lab')).write(path);
+    new MmdbWriter({ databaseType: 'GeoLite2-ASN', ipVersion: 4 })
+      .insert('10.0.0.0/8', asnRecord(64512, 'Lab'))
+      .write(path);
     const db = await GeoIpDatabase.open<AsnRecord>({ path, kind: 'asn', watchIntervalMs: 0 });
     opened.push(db);
     expect(db.lookup('10.1.1.1')?.network).toBe('10.0.0.0/8');
@@ -67,9 +92,32 @@ describe('GeoIpDatabase.open', () => {
   });
 
   it('never throws on garbage input', async () => {
-    const db = await openCity(writeCityDb(file('city.mmdb'), [['0.0.0.0/0', berlin], ['::/0', paris]]));
-    const garbage = ['', 'abc', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1.2.3.4/24', ' 1.2.3.4', '::g', '1::2::3',
-      '1:2:3:4:5:6:7:8:9', 'x'.repeat(10_000), '1.2.3.4\n', null, undefined, 42, {}, []];
+    const db = await openCity(
+      writeCityDb(file('city.mmdb'), [
+        ['0.0.0.0/0', berlin],
+        ['::/0', paris],
+      ]),
+    );
+    const garbage = [
+      '',
+      'abc',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.1.1.1',
+      '01.2.3.4',
+      '1.2.3.4/24',
+      ' 1.2.3.4',
+      '::g',
+      '1::2::3',
+      '1:2:3:4:5:6:7:8:9',
+      'x'.repeat(10_000),
+      '1.2.3.4\n',
+      null,
+      undefined,
+      42,
+      {},
+      [],
+    ];
     for (const input of garbage) expect(db.lookup(input as string)).toBeNull();
   });
 
@@ -100,32 +148,39 @@ describe('GeoIpDatabase.open', () => {
   });
 
   describe('refuses a corrupt file made by the writer', () => {
-    const good = () => readFileSync(writeCityDb(file('good.mmdb'), [['5.4.0.0/14', berlin], ['2001:db8::/32', paris]]));
-    const treeSize = (buffer: Buffer) => {
-      const { node_count, record_size } = readMmdbMetadata(buffer);
-      return (node_count * record_size) / 4;
-    };
-
     it.each([
       ['truncated in the data section', (b: Buffer) => b.subarray(0, treeSize(b) + 40)],
-      ['with the data section scribbled over', (b: Buffer) => {
-        b.fill(0xff, treeSize(b) + 16, treeSize(b) + 80);
-        return b;
-      }],
-      ['with the separator scribbled over', (b: Buffer) => {
-        b[treeSize(b) + 3] = 1;
-        return b;
-      }],
-      ['with a search tree record pointing past the data', (b: Buffer) => {
-        const nodeCount = readMmdbMetadata(b).node_count;
-        for (let at = 0; at < treeSize(b); at += 3) if (b.readUIntBE(at, 3) > nodeCount) b.writeUIntBE(0xfffff0, at, 3);
-        return b;
-      }],
-      ['with node_count in the metadata raised', (b: Buffer) => {
-        const at = b.lastIndexOf('node_count') + 'node_count'.length;
-        b[at + 1] = 0xff; // the most significant byte of the uint32
-        return b;
-      }],
+      [
+        'with the data section scribbled over',
+        (b: Buffer) => {
+          b.fill(0xff, treeSize(b) + 16, treeSize(b) + 80);
+          return b;
+        },
+      ],
+      [
+        'with the separator scribbled over',
+        (b: Buffer) => {
+          b[treeSize(b) + 3] = 1;
+          return b;
+        },
+      ],
+      [
+        'with a search tree record pointing past the data',
+        (b: Buffer) => {
+          const nodeCount = readMmdbMetadata(b).node_count;
+          for (let at = 0; at < treeSize(b); at += 3)
+            if (b.readUIntBE(at, 3) > nodeCount) b.writeUIntBE(0xfffff0, at, 3);
+          return b;
+        },
+      ],
+      [
+        'with node_count in the metadata raised',
+        (b: Buffer) => {
+          const at = b.lastIndexOf('node_count') + 'node_count'.length;
+          b[at + 1] = 0xff; // the most significant byte of the uint32
+          return b;
+        },
+      ],
       ['with the metadata cut off', (b: Buffer) => b.subarray(0, b.lastIndexOf('MaxMind.com') + 4)],
     ])('%s', async (_, damage) => {
       const path = file('corrupt.mmdb');
@@ -148,10 +203,20 @@ describe('GeoIpDatabase.open', () => {
 
   it("opens MaxMind's own test databases", async () => {
     const city = await openCity(maxmindTestData('GeoLite2-City-Test.mmdb'));
-    expect(city.lookup('81.2.69.142')).toMatchObject({ network: '81.2.69.142/31', record: { city: { names: { en: 'London' } } } });
-    const asn = await GeoIpDatabase.open<AsnRecord>({ path: maxmindTestData('GeoLite2-ASN-Test.mmdb'), kind: 'asn', watchIntervalMs: 0 });
+    expect(city.lookup('81.2.69.142')).toMatchObject({
+      network: '81.2.69.142/31',
+      record: { city: { names: { en: 'London' } } },
+    });
+    const asn = await GeoIpDatabase.open<AsnRecord>({
+      path: maxmindTestData('GeoLite2-ASN-Test.mmdb'),
+      kind: 'asn',
+      watchIntervalMs: 0,
+    });
     opened.push(asn);
-    expect(asn.lookup('1.128.0.1')).toMatchObject({ network: '1.128.0.0/11', record: { autonomous_system_number: 1221 } });
+    expect(asn.lookup('1.128.0.1')).toMatchObject({
+      network: '1.128.0.0/11',
+      record: { autonomous_system_number: 1221 },
+    });
   });
 
   it.each(['GeoIP2-City-Test-Broken-Double-Format.mmdb', 'GeoIP2-City-Test-Invalid-Node-Count.mmdb'])(
@@ -186,7 +251,9 @@ describe('GeoIpDatabase reload', () => {
     await expect(db.reload()).resolves.toBe(false);
     expect(db.lookup('5.4.0.1')?.record).toEqual(berlin);
     expect(log.error).toHaveBeenCalledTimes(2);
-    expect(log.error.mock.calls[0][0]).toMatch(new RegExp(`GEOIP_CITY_DB=${path} cannot be used: .*Keeping the GeoLite2-City database`));
+    expect(log.error.mock.calls[0][0]).toMatch(
+      new RegExp(`GEOIP_CITY_DB=${path} cannot be used: .*Keeping the GeoLite2-City database`),
+    );
     expect(log.error.mock.calls[1][0]).toContain('a City database is needed');
   });
 

@@ -147,7 +147,9 @@ export class GeoIpDatabase<T> {
   private readonly onChange = (current: Stats, previous: Stats): void => {
     if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
     if (current.nlink === 0 && current.mtimeMs === 0) {
-      this.logger.error(`${this.envVar}: ${this.path} disappeared; keeping the database loaded before until it is back.`);
+      this.logger.error(
+        `${this.envVar}: ${this.path} disappeared; keeping the database loaded before until it is back.`,
+      );
       return;
     }
     void this.reload();
@@ -167,9 +169,19 @@ async function load(options: GeoIpDatabaseOptions): Promise<Loaded> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new GeoIpConfigError('GEOIP_FILE_MISSING', kind, path, 'the file does not exist');
-    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(code ?? error);
-    throw new GeoIpConfigError('GEOIP_FILE_UNREADABLE', kind, path, `the file cannot be read (${reason})`,
-      'make the file readable by the server user, or point the variable at a readable .mmdb file');
+    const reason =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : String(code ?? error);
+    throw new GeoIpConfigError(
+      'GEOIP_FILE_UNREADABLE',
+      kind,
+      path,
+      `the file cannot be read (${reason})`,
+      'make the file readable by the server user, or point the variable at a readable .mmdb file',
+    );
   }
   let metadata: MmdbMetadata;
   let reader: Reader<never>;
@@ -179,14 +191,23 @@ async function load(options: GeoIpDatabaseOptions): Promise<Loaded> {
     for (const probe of PROBES) if (metadata.ip_version === 6 || !probe.includes(':')) reader.get(probe);
   } catch (error) {
     const detail = error instanceof MmdbFormatError || error instanceof Error ? error.message : String(error);
-    throw new GeoIpConfigError('GEOIP_FILE_CORRUPT', kind, path, `it is not a valid MaxMind DB (${detail})`,
-      `download the ${label} database again (e.g. with geoipupdate) and replace the file atomically (write elsewhere, then rename)`);
+    throw new GeoIpConfigError(
+      'GEOIP_FILE_CORRUPT',
+      kind,
+      path,
+      `it is not a valid MaxMind DB (${detail})`,
+      `download the ${label} database again (e.g. with geoipupdate) and replace the file atomically (write elsewhere, then rename)`,
+    );
   }
   if (!accepts.test(metadata.database_type)) {
     const other = kind === 'city' ? 'GEOIP_ASN_DB' : 'GEOIP_CITY_DB';
-    throw new GeoIpConfigError('GEOIP_WRONG_TYPE', kind, path,
+    throw new GeoIpConfigError(
+      'GEOIP_WRONG_TYPE',
+      kind,
+      path,
       `it is a "${metadata.database_type}" database but a ${label} database is needed`,
-      `point the variable at a GeoLite2/GeoIP2 ${label} .mmdb (did you swap it with ${other}?)`);
+      `point the variable at a GeoLite2/GeoIP2 ${label} .mmdb (did you swap it with ${other}?)`,
+    );
   }
   return {
     reader,

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Reader } from 'maxmind';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asnRecord, cityRecord, maxmindTestData, writeAsnDb, writeCityDb } from '../../../../test/fixtures/geoip-fixtures.js';
+import {
+  asnRecord,
+  cityRecord,
+  maxmindTestData,
+  writeAsnDb,
+  writeCityDb,
+} from '../../../../test/fixtures/geoip-fixtures.js';
 import { readMmdbMetadata } from './mmdb-verify.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'geoip-fixtures-'));
@@ -17,7 +23,7 @@ function shape(value: unknown): unknown {
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(
       Object.keys(value)
-        .sort()
+        .toSorted()
         .map((key) => [key, key === 'names' ? 'names' : shape((value as Record<string, unknown>)[key])]),
     );
   }
@@ -42,7 +48,7 @@ describe('GeoIP fixtures mirror MaxMind', () => {
     });
     const path = writeCityDb(join(dir, 'city.mmdb'), [['81.2.69.142/31', ours]]);
     const stored = open(path).get('81.2.69.142') as Record<string, unknown>;
-    expect(Object.keys(stored).sort()).toEqual(Object.keys(theirs!).sort());
+    expect(Object.keys(stored).toSorted()).toEqual(Object.keys(theirs!).toSorted());
     for (const part of ['continent', 'country', 'city', 'location', 'registered_country', 'subdivisions']) {
       expect(shape(stored[part]), part).toEqual(shape(theirs![part]));
     }

@@ -194,7 +194,9 @@ export function parseCidr(cidr: string): ParsedCidr {
   const bytes = new Uint8Array(16);
   const version = parseIp(address, bytes);
   if (version === 0 || address.includes('%')) {
-    throw new TypeError(`"${cidr}" is not a network: expected an IPv4 or IPv6 CIDR like "10.8.0.0/16" or "2001:db8::/32"`);
+    throw new TypeError(
+      `"${cidr}" is not a network: expected an IPv4 or IPv6 CIDR like "10.8.0.0/16" or "2001:db8::/32"`,
+    );
   }
   const bits = version === 4 ? 32 : 128;
   const prefixText = slash < 0 ? String(bits) : cidr.slice(slash + 1);
@@ -204,9 +206,7 @@ export function parseCidr(cidr: string): ParsedCidr {
   }
   for (let bit = prefix; bit < bits; bit++) {
     if ((bytes[bit >> 3] >> (7 - (bit & 7))) & 1) {
-      throw new TypeError(
-        `"${cidr}" has host bits set: did you mean "${formatNetwork(bytes, version, prefix)}"?`,
-      );
+      throw new TypeError(`"${cidr}" has host bits set: did you mean "${formatNetwork(bytes, version, prefix)}"?`);
     }
   }
   return { bytes, version, prefix };

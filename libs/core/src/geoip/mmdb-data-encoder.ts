@@ -102,7 +102,10 @@ export class MmdbDataEncoder {
     const type = typeOf(value, hint);
     const raw = value instanceof MmdbTyped ? value.value : value;
     // Maps, arrays and longer strings repeat across records (names, countries): a pointer is shorter.
-    if (this.dedup && (type === 'map' || type === 'array' || (type === 'utf8' && Buffer.byteLength(raw as string) > 3))) {
+    if (
+      this.dedup &&
+      (type === 'map' || type === 'array' || (type === 'utf8' && Buffer.byteLength(raw as string) > 3))
+    ) {
       const key = knownKey ?? canonicalKey(value, hint, this.keyTypes);
       const known = this.seen.get(key);
       if (known !== undefined) return this.pointer(known);
@@ -266,7 +269,11 @@ function unsignedBytes(n: bigint): Uint8Array {
 }
 
 // Identical canonical keys encode to identical bytes, so the first copy can stand in for later ones.
-function canonicalKey(value: MmdbValue, hint: MmdbTypeName | undefined, keyTypes: Readonly<Record<string, MmdbTypeName>>): string {
+function canonicalKey(
+  value: MmdbValue,
+  hint: MmdbTypeName | undefined,
+  keyTypes: Readonly<Record<string, MmdbTypeName>>,
+): string {
   const type = typeOf(value, hint);
   const raw = value instanceof MmdbTyped ? value.value : value;
   switch (type) {

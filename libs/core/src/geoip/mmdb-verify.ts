@@ -51,7 +51,8 @@ export function verifyMmdb(db: Buffer): MmdbMetadata {
   if (meta.binary_format_major_version !== 2) {
     throw new MmdbFormatError(`unsupported binary_format_major_version ${String(meta.binary_format_major_version)}`);
   }
-  if (recordSize !== 24 && recordSize !== 28 && recordSize !== 32) throw new MmdbFormatError(`bad record_size ${recordSize}`);
+  if (recordSize !== 24 && recordSize !== 28 && recordSize !== 32)
+    throw new MmdbFormatError(`bad record_size ${recordSize}`);
   if (ipVersion !== 4 && ipVersion !== 6) throw new MmdbFormatError(`bad ip_version ${ipVersion}`);
   if (typeof meta.database_type !== 'string') throw new MmdbFormatError('database_type is missing');
   if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new MmdbFormatError(`bad node_count ${nodeCount}`);
@@ -168,7 +169,11 @@ function decode(section: Buffer, offset: number, limit: number, depth: number, c
       return { value: section.subarray(offset, end), end, type };
     default:
       if (size === 0) return { value: 0, end, type };
-      return { value: type === 8 && size === 4 ? section.readInt32BE(offset) : section.readUIntBE(offset, size), end, type };
+      return {
+        value: type === 8 && size === 4 ? section.readInt32BE(offset) : section.readUIntBE(offset, size),
+        end,
+        type,
+      };
   }
 }
 

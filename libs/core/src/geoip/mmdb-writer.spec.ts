@@ -159,7 +159,7 @@ describe('MmdbWriter round trip through the maxmind reader', () => {
     expect(metadata.nodeCount).toBe(raw.node_count);
     // Search tree, then the 16 zero bytes of the separator.
     const treeSize = (raw.node_count * 24) / 4;
-    expect([...buffer.subarray(treeSize, treeSize + 16)]).toEqual(new Array(16).fill(0));
+    expect([...buffer.subarray(treeSize, treeSize + 16)]).toEqual(Array.from({ length: 16 }, () => 0));
   });
 
   it('refuses bad networks with a message naming them', () => {
@@ -193,10 +193,14 @@ describe('record size', () => {
     const count = 17_500; // ~17.5 MB of data: record values beyond 2^24
     for (let i = 0; i < count; i++) {
       // Each pair shares a tag first stored far into the data section: 2- and 3-byte pointers.
-      writer.insert(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`, { i, filler: `${i}${filler}`, tag: `tag-${i >> 1}` });
+      writer.insert(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`, {
+        i,
+        filler: `${i}${filler}`,
+        tag: `tag-${i >> 1}`,
+      });
     }
     const buffer = writer.toBuffer();
-    const reader = new Reader<{ i: number; tag: string }>(buffer);
+    const reader = new Reader<Record<string, unknown>>(buffer);
     expect(reader.metadata.recordSize).toBe(28);
     for (const i of [0, 1, 2_049, 8_000, count - 2, count - 1]) {
       const found = reader.get(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);

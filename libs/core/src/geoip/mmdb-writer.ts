@@ -82,7 +82,7 @@ export class MmdbWriter {
     for (let depth = 0; depth < total; depth++) {
       const bit = depth < offset ? 0 : (bytes[(depth - offset) >> 3] >> (7 - ((depth - offset) & 7))) & 1;
       const slot = node * 2 + bit;
-      if (depth === total - 1) return this.assign(slot, assignment), this;
+      if (depth === total - 1) return (this.assign(slot, assignment), this);
       const value = this.slots[slot];
       if (value >= 0) {
         node = value;
@@ -181,7 +181,10 @@ export class MmdbWriter {
     if (ipv4Root < 0) return;
     const mapped = Buffer.from('00000000000000000000ffff00000000', 'hex');
     const sixToFour = Buffer.from('20020000000000000000000000000000', 'hex');
-    for (const [bytes, prefix] of [[mapped, 96], [sixToFour, 16]] as const) {
+    for (const [bytes, prefix] of [
+      [mapped, 96],
+      [sixToFour, 16],
+    ] as const) {
       const parent = this.pathTo(bytes, prefix - 1, false);
       if (parent < 0) continue;
       const bit = (bytes[(prefix - 1) >> 3] >> (7 - ((prefix - 1) & 7))) & 1;

@@ -2,7 +2,7 @@
 // networks, e.g. a GeoLite2-ASN-shaped file for private ranges. Format: docs/geoip.md.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { MmdbTyped, MmdbType, type MmdbTypeName, type MmdbValue } from '../mmdb-data-encoder.js';
+import { MmdbDataEncoder, MmdbTyped, MmdbType, type MmdbTypeName, type MmdbValue } from '../mmdb-data-encoder.js';
 import { MmdbWriter } from '../mmdb-writer.js';
 
 const USAGE = 'usage: geoip-build <networks.json> <out.mmdb>   (format: docs/geoip.md)';
@@ -21,13 +21,12 @@ export interface GeoIpBuildResult {
 
 /** Builds a database from parsed networks.json content. @throws GeoIpBuildInputError naming the bad field. */
 export function buildFromJson(input: unknown): GeoIpBuildResult {
-  const fail = (where: string, problem: string): never => {
-    throw new GeoIpBuildInputError(`${where}: ${problem}`);
-  };
-  if (!isPlainObject(input)) fail('networks.json', 'expected an object with "database_type", "ip_version" and "networks"');
+  if (!isPlainObject(input))
+    fail('networks.json', 'expected an object with "database_type", "ip_version" and "networks"');
   const spec = input as Record<string, unknown>;
   const known = new Set(['database_type', 'ip_version', 'description', 'languages', 'networks']);
-  for (const key of Object.keys(spec)) if (!known.has(key)) fail(key, `unknown key (allowed: ${[...known].join(', ')})`);
+  for (const key of Object.keys(spec))
+    if (!known.has(key)) fail(key, `unknown key (allowed: ${[...known].join(', ')})`);
   const { database_type: databaseType, ip_version: ipVersion, description, languages, networks } = spec;
   if (typeof databaseType !== 'string' || databaseType.trim() === '') {
     fail('database_type', 'expected a non-empty string such as "GeoLite2-ASN" or "GeoLite2-City"');
@@ -51,7 +50,13 @@ export function buildFromJson(input: unknown): GeoIpBuildResult {
     if (Object.keys(rest).length > 0) fail(where, `unknown key "${Object.keys(rest)[0]}" (allowed: network, record)`);
     if (typeof network !== 'string') fail(`${where}.network`, 'expected a CIDR string such as "10.8.0.0/16"');
     if (!isPlainObject(record)) fail(`${where}.record`, 'expected an object');
-    const value = toMmdbValue(record, `${where}.record`, fail);
+    const value = toMmdbValue(record, `${where}.record`);
+    try {
+      // Encoding once here names the network whose record has a value out of range.
+      new MmdbDataEncoder(undefined, false).store(value);
+    } catch (error) {
+      fail(`${where}.record`, (error as Error).message);
+    }
     try {
       writer.insert(network as string, value);
     } catch (error) {
@@ -65,33 +70,49 @@ export function buildFromJson(input: unknown): GeoIpBuildResult {
     return fail('networks', (error as Error).message);
   }
   const count = (networks as unknown[]).length;
-  return { buffer, networks: count, summary: `${databaseType}, IPv${ipVersion}, ${count} networks, ${buffer.length} bytes` };
+  return {
+    buffer,
+    networks: count,
+    summary: `${databaseType}, IPv${ipVersion}, ${count} networks, ${buffer.length} bytes`,
+  };
+}
+
+function fail(where: string, problem: string): never {
+  throw new GeoIpBuildInputError(`${where}: ${problem}`);
 }
 
 // `{"$type": "uint16", "value": 5}` pins a type; uint64/uint128 values may be decimal strings.
-function toMmdbValue(value: unknown, where: string, fail: (where: string, problem: string) => never): MmdbValue {
+function toMmdbValue(value: unknown, where: string): MmdbValue {
   if (value === null) return fail(where, 'null cannot be stored in a MaxMind DB; leave the key out');
-  if (Array.isArray(value)) return value.map((item, i) => toMmdbValue(item, `${where}[${i}]`, fail));
+  if (Array.isArray(value)) return value.map((item, i) => toMmdbValue(item, `${where}[${i}]`));
   if (!isPlainObject(value)) return value as MmdbValue;
   const object = value as Record<string, unknown>;
   if ('$type' in object) {
     const type = object.$type as MmdbTypeName;
     if (typeof type !== 'string' || !(type in MmdbType) || type === 'map' || type === 'array' || type === 'bytes') {
-      fail(where, `unknown $type ${JSON.stringify(object.$type)} (use double, float, uint16, uint32, int32, uint64, uint128, boolean, utf8)`);
+      fail(
+        where,
+        `unknown $type ${JSON.stringify(object.$type)} (use double, float, uint16, uint32, int32, uint64, uint128, boolean, utf8)`,
+      );
     }
     let raw = object.value;
     if ((type === 'uint64' || type === 'uint128') && typeof raw === 'string' && /^\d+$/.test(raw)) raw = BigInt(raw);
     return new MmdbTyped(type, raw);
   }
-  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, toMmdbValue(v, `${where}.${k}`, fail)]));
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, toMmdbValue(v, `${where}.${k}`)]));
 }
 
 function isPlainObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Where the CLI writes its summary and its errors. */
+export interface OutputStream {
+  write(text: string): unknown;
+}
+
 /** Runs the CLI and returns its exit code: 0 done, 2 bad usage or input, 1 anything else. */
-export function main(args: string[], out = process.stdout, err = process.stderr): number {
+export function main(args: string[], out: OutputStream = process.stdout, err: OutputStream = process.stderr): number {
   try {
     if (args.length !== 2 || args.some((a) => a === '-h' || a === '--help')) {
       err.write(`${USAGE}\n`);

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { startEmbeddedPostgres, type RunningPostgres } from '@idp/core';
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../../apps/identity-server/src/config/app-config.js';
+import { createApp, type HttpAdapterName } from '../../apps/identity-server/src/create-app.js';
+
+let database: Promise<{ url: string; stop(): Promise<void> }> | undefined;
+
+/** DATABASE_URL, or one embedded server shared by every bench in this process. */
+export function benchDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+  database ??= process.env.DATABASE_URL
+    ? Promise.resolve({ url: process.env.DATABASE_URL, stop: async () => undefined })
+    : startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'idp-bench-pg-')), port: 40000 + Math.floor(Math.random() * 10000) }).then(
+        (server: RunningPostgres) => server,
+      );
+  return database;
+}
+
+export interface BenchServer {
+  app: INestApplication;
+  baseUrl: string;
+  db: pg.Client;
+  close(): Promise<void>;
+}
+
+/** The identity server on a real port, in a fresh schema, on the given adapter. */
+export async function startBenchServer(adapter: HttpAdapterName, env: Record<string, string> = {}): Promise<BenchServer> {
+  const { url } = await benchDatabase();
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const db = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+  await db.connect();
+  await db.query(`CREATE SCHEMA ${schema}`);
+  const config = loadConfig({ BOOTSTRAP_PASSWORD: 'bench-password-1', ...env });
+  const app = await createApp(config, { url, schema }, { adapter, logger: ['error'] });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  return {
+    app,
+    db,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await app.close();
+      await db.query(`DROP SCHEMA ${schema} CASCADE`);
+      await db.end();
+    },
+  };
+}
+
+/** Logs in through the default flow over real HTTP and returns the session cookie. */
+export async function benchLogin(baseUrl: string, username: string, password: string, headers: Record<string, string> = {}): Promise<string> {
+  const flow = `${baseUrl}/api/v3/flows/executor/default-authentication-flow/`;
+  let cookie = '';
+  const call = async (body?: object) => {
+    const response = await fetch(flow, {
+      method: body ? 'POST' : 'GET',
+      headers: { 'content-type': 'application/json', cookie, ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(';')[0];
+      const name = pair.split('=')[0];
+      cookie = [...cookie.split('; ').filter((c) => c && !c.startsWith(`${name}=`)), pair].join('; ');
+    }
+    return response.json();
+  };
+  await call();
+  await call({ uid_field: username });
+  const done = await call({ password });
+  if (done.component !== 'xak-flow-redirect') throw new Error(`login failed: ${JSON.stringify(done)}`);
+  const session = cookie.split('; ').find((c) => c.startsWith('idp_session='));
+  if (!session) throw new Error('no session cookie');
+  return session;
+}

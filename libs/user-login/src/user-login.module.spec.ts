@@ -1,0 +1,43 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { describe, expect, it } from 'vitest';
+import { resolveUserLoginOptions, USER_LOGIN_OPTIONS, type UserLoginModuleOptions } from './user-login-options.interface.js';
+import { ConfigurableModuleClass } from './user-login.module-definition.js';
+import { resolvedOptionsProvider } from './user-login.module.js';
+
+@Module({})
+class OptionsOnly {}
+
+// Only the options providers of the dynamic module, so no database or GeoIP files are needed.
+async function resolvedFrom(dynamic: DynamicModule) {
+  const moduleRef = await Test.createTestingModule({
+    imports: [{ module: OptionsOnly, imports: dynamic.imports, providers: [...(dynamic.providers ?? []), resolvedOptionsProvider] }],
+  }).compile();
+  return moduleRef.get(USER_LOGIN_OPTIONS);
+}
+
+describe('UserLoginModule options', () => {
+  const options: UserLoginModuleOptions = { cookieName: 'sid', cookieSecure: 'true', browserSessionIdleMs: 60_000, geoipAsnDb: '/x/asn.mmdb' };
+
+  it('gives the same resolved options through forRoot and forRootAsync', async () => {
+    const sync = await resolvedFrom(ConfigurableModuleClass.forRoot(options));
+    const async = await resolvedFrom(ConfigurableModuleClass.forRootAsync({ useFactory: async () => options }));
+    expect(async).toEqual(sync);
+    expect(sync).toEqual(resolveUserLoginOptions(options));
+  });
+
+  it('fills every default in one place', () => {
+    expect(resolveUserLoginOptions({})).toEqual({
+      geoipCityDb: undefined,
+      geoipAsnDb: undefined,
+      cookieName: 'idp_session',
+      cookieSecure: 'auto',
+      browserSessionIdleMs: 86_400_000,
+      loginPath: '/flows/-/default/authentication/',
+    });
+  });
+
+  it('treats an empty database path as not configured', () => {
+    expect(resolveUserLoginOptions({ geoipCityDb: '' }).geoipCityDb).toBeUndefined();
+  });
+});
