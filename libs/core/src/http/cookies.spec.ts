@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { appendSetCookie, cookieSecure, readCookie } from './cookies.js';
+import { httpRequestContext } from './request-context.js';
+
+const request = (headers: Record<string, string>, url = '/', protocol = 'http') => ({ method: 'GET', url, headers, protocol });
+
+/** A response whose header store behaves like Express's (set replaces). */
+function fakeResponse() {
+  const headers = new Map<string, unknown>();
+  return {
+    headers,
+    getHeader: (name: string) => headers.get(name),
+    removeHeader: (name: string) => headers.delete(name),
+    set: (_res: unknown, name: string, value: string | string[]) => headers.set(name, value),
+  };
+}
+
+describe('readCookie', () => {
+  it.each([
+    ['a=1; idp_session=tok; b=2', 'tok'],
+    ['idp_session=', undefined],
+    ['other=1', undefined],
+    ['idp_session', undefined],
+    ['idp_session=%E0%A4%A', '%E0%A4%A'],
+  ])('reads %j as %j', (header, expected) => {
+    expect(readCookie(request({ cookie: header }), 'idp_session')).toBe(expected);
+  });
+
+  it('treats a missing header as no cookie', () => {
+    expect(readCookie(request({}), 'idp_session')).toBeUndefined();
+  });
+});
+
+describe('appendSetCookie', () => {
+  it('keeps cookies already set on the response and replaces one of the same name', () => {
+    const response = fakeResponse();
+    appendSetCookie(response.set, response, 'idp_flow', 'f1', { httpOnly: true, path: '/' });
+    appendSetCookie(response.set, response, 'idp_session', 's1', { httpOnly: true, path: '/', maxAge: 60 });
+    appendSetCookie(response.set, response, 'idp_flow', '', { path: '/', maxAge: 0 });
+    expect(response.headers.get('set-cookie')).toEqual(['idp_session=s1; Max-Age=60; Path=/; HttpOnly', 'idp_flow=; Max-Age=0; Path=/']);
+  });
+});
+
+describe('cookieSecure', () => {
+  it.each([
+    ['auto', 'https', true],
+    ['auto', 'http', false],
+    ['true', 'http', true],
+    ['false', 'https', false],
+  ] as const)('%s over %s -> %s', (mode, protocol, expected) => {
+    expect(cookieSecure(mode, request({}, '/', protocol))).toBe(expected);
+  });
+});
+
+describe('httpRequestContext', () => {
+  it('describes the request and masks credential-like query arguments', () => {
+    const context = httpRequestContext({ ...request({ 'user-agent': 'UA/1' }, '/if/admin/?next=%2Fx&token=abc&api_key=k'), method: 'POST' });
+    expect(context).toEqual({ args: { next: '/x', token: '********', api_key: '********' }, path: '/if/admin/', method: 'POST', user_agent: 'UA/1' });
+  });
+});
