@@ -18,8 +18,13 @@ async function* walk(dir) {
 
 await rm(out, { recursive: true, force: true });
 let count = 0;
-for (const top of ['apps', 'libs']) {
-  for await (const file of walk(join(root, top))) {
+async function* sources() {
+  for (const top of ['apps', 'libs']) yield* walk(join(root, top));
+  yield join(root, 'data-source.ts'); // the TypeORM CLI's data source
+}
+
+{
+  for await (const file of sources()) {
     const rel = relative(root, file);
     const target = join(out, rel);
     await mkdir(dirname(target), { recursive: true });
