@@ -1,0 +1,160 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, login } from './support/http.js';
+import { ADMIN_PASSWORD, ADMIN_TOKEN, startTestServer, type TestServer } from './support/test-server.js';
+
+const STAGES = '/api/v3/stages/user_login/';
+const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+describe('admin API (stages, users, events) and bad input', () => {
+  let server: TestServer;
+  const api = () => request(server.http);
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  it('refuses anonymous callers (401), bad tokens (401) and non-admin users (403)', async () => {
+    expect((await api().get(STAGES)).status).toBe(401);
+    expect((await api().get(STAGES).set('Authorization', 'Bearer nope')).status).toBe(401);
+    expect((await api().get(STAGES).set('Authorization', 'Basic abc')).status).toBe(401);
+    const created = await api().post('/api/v3/core/users/').set(auth).send({ username: 'bob', password: 'bob-password-1', email: 'bob@example.test' });
+    expect(created.status).toBe(201);
+    const bob = new Browser(server.http);
+    await login(bob, 'bob', 'bob-password-1');
+    expect((await bob.get('/api/v3/core/users/me/')).status).toBe(200);
+    const forbidden = await bob.get(STAGES);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBe('permission_denied');
+  });
+
+  it('accepts a superuser session cookie as well as the bearer token', async () => {
+    const admin = new Browser(server.http);
+    await login(admin, 'akadmin', ADMIN_PASSWORD);
+    const listed = await admin.get(STAGES);
+    expect(listed.status).toBe(200);
+    expect(listed.body.results.map((s: { name: string }) => s.name)).toEqual(['default-authentication-login', 'default-enrollment-login']);
+  });
+
+  it('creates, reads, updates and deletes a user-login stage', async () => {
+    const created = await api()
+      .post(STAGES)
+      .set(auth)
+      .send({ name: 'corp-login', session_duration: 'hours=8', remember_me_offset: 'days=30', terminate_other_sessions: true });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      pk: expect.any(String),
+      name: 'corp-login',
+      component: 'ak-stage-user-login-form',
+      session_duration: 'hours=8',
+      remember_me_offset: 'days=30',
+      network_binding: 'no_binding',
+      geoip_binding: 'no_binding',
+      terminate_other_sessions: true,
+    });
+    const pk = created.body.pk;
+    expect((await api().get(`${STAGES}${pk}/`).set(auth)).body.name).toBe('corp-login');
+
+    const patched = await api().patch(`${STAGES}${pk}/`).set(auth).send({ session_duration: 'hours=1;minutes=30' });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ session_duration: 'hours=1;minutes=30', remember_me_offset: 'days=30' });
+    const row = await server.db.query('SELECT session_duration FROM user_login_stages WHERE stage_uuid = $1', [pk]);
+    expect(row.rows[0].session_duration).toBe('hours=1;minutes=30');
+
+    const replaced = await api().put(`${STAGES}${pk}/`).set(auth).send({ name: 'corp-login-2' });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.name).toBe('corp-login-2');
+
+    expect((await api().delete(`${STAGES}${pk}/`).set(auth)).status).toBe(204);
+    expect((await api().get(`${STAGES}${pk}/`).set(auth)).status).toBe(404);
+    expect((await server.db.query('SELECT 1 FROM stages WHERE stage_uuid = $1', [pk])).rowCount).toBe(0);
+    const audit = await server.db.query(`SELECT action FROM events WHERE context->'model'->>'pk' = $1 ORDER BY created`, [pk]);
+    expect(audit.rows.map((r) => r.action)).toEqual(['model_created', 'model_updated', 'model_updated', 'model_deleted']);
+  });
+
+  it.each([
+    [{ name: 'x', session_duration: 'hours=1,' }, 'session_duration', /^hours=1, is not in the correct format of 'hours=3;minutes=1'\./],
+    [{ name: 'x', session_duration: 'years=1' }, 'session_duration', /years/],
+    [{ name: 'x', session_duration: 'hours=-1' }, 'session_duration', /must not be negative/],
+    [{ name: 'x', session_duration: 5 }, 'session_duration', /Not a valid string/],
+    [{ name: 'x', remember_me_offset: 'days=abc' }, 'remember_me_offset', /is not in the correct format/],
+    [{ name: 'x', network_binding: 'bind_everything' }, 'network_binding', /not a valid choice/],
+    [{ name: 'x', geoip_binding: 'bind_planet' }, 'geoip_binding', /not a valid choice/],
+    [{ name: 'x', terminate_other_sessions: 'yes' }, 'terminate_other_sessions', /boolean/],
+    [{ name: '' }, 'name', /blank/],
+    [{ session_duration: 'hours=1' }, 'name', /required/],
+    [{ name: 'x', colour: 'blue' }, 'colour', /Unknown field/],
+    [{ name: 'default-authentication-login' }, 'name', /already exists/],
+  ])('refuses %j with 400 {%s: [...]} and writes nothing', async (body, field, message) => {
+    const before = await server.db.query('SELECT count(*)::int AS n FROM stages');
+    const response = await api().post(STAGES).set(auth).send(body);
+    expect(response.status).toBe(400);
+    expect(response.body[field][0]).toMatch(message);
+    const after = await server.db.query('SELECT count(*)::int AS n FROM stages');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('refuses bindings the server has no database for, naming the variable to set', async () => {
+    const geo = await api().post(STAGES).set(auth).send({ name: 'geo', geoip_binding: 'bind_continent' });
+    expect(geo.status).toBe(400);
+    expect(geo.body.geoip_binding[0]).toContain('GEOIP_CITY_DB');
+    const net = await api().post(STAGES).set(auth).send({ name: 'net', network_binding: 'bind_asn' });
+    expect(net.status).toBe(400);
+    expect(net.body.network_binding[0]).toContain('GEOIP_ASN_DB');
+  });
+
+  it('answers malformed ids and bodies with 4xx, never 500', async () => {
+    expect((await api().get(`${STAGES}not-a-uuid/`).set(auth)).status).toBe(404);
+    expect((await api().get(`${STAGES}00000000-0000-0000-0000-000000000000/`).set(auth)).status).toBe(404);
+    const garbage = await api().post(STAGES).set(auth).set('Content-Type', 'application/json').send('{"name": ');
+    expect(garbage.status).toBe(400);
+    const array = await api().post(STAGES).set(auth).send([1, 2]);
+    expect(array.status).toBe(400);
+    const flowArray = await api().post('/api/v3/flows/executor/default-authentication-flow/').send([1]);
+    expect(flowArray.status).toBe(400);
+    const flowGarbage = await api()
+      .post('/api/v3/flows/executor/default-authentication-flow/')
+      .set('Content-Type', 'application/json')
+      .send('not json');
+    expect(flowGarbage.status).toBe(400);
+    expect((await api().get('/api/v3/core/users/abc/').set(auth)).status).toBe(400);
+    expect((await api().get(`${STAGES}?page=0`).set(auth)).status).toBe(400);
+    expect((await api().get(`${STAGES}?page_size=1000`).set(auth)).status).toBe(400);
+  });
+
+  it('manages users: validation, duplicates, set_password, deactivation ends sessions', async () => {
+    expect((await api().post('/api/v3/core/users/').set(auth).send({ username: 'bad name!' })).body.username).toBeDefined();
+    expect((await api().post('/api/v3/core/users/').set(auth).send({ username: 'carol', password: '1234' })).body.password[0]).toMatch(/at least 8/);
+    const carol = await api().post('/api/v3/core/users/').set(auth).send({ username: 'carol', password: 'carol-password', email: 'carol@example.test' });
+    expect(carol.status).toBe(201);
+    expect((await api().post('/api/v3/core/users/').set(auth).send({ username: 'carol', password: 'another-pass' })).body.username[0]).toMatch(/already exists/);
+
+    expect((await api().post(`/api/v3/core/users/${carol.body.pk}/set_password/`).set(auth).send({ password: 'carol-new-password' })).status).toBe(204);
+    const browser = new Browser(server.http);
+    expect((await login(browser, 'carol', 'carol-new-password')).body.component).toBe('xak-flow-redirect');
+    expect((await browser.get('/api/v3/core/users/me/')).status).toBe(200);
+
+    const deactivated = await api().patch(`/api/v3/core/users/${carol.body.pk}/`).set(auth).send({ is_active: false });
+    expect(deactivated.body.is_active).toBe(false);
+    expect((await browser.get('/api/v3/core/users/me/')).status).toBe(401);
+    expect((await server.db.query('SELECT 1 FROM sessions WHERE user_pk = $1', [carol.body.pk])).rowCount).toBe(0);
+    const denied = await login(new Browser(server.http), 'carol', 'carol-new-password');
+    expect(denied.body).toMatchObject({ component: 'ak-stage-access-denied', error_message: 'User is not active.' });
+  });
+
+  it('lists events filtered by action and username, newest first by default', async () => {
+    const response = await api().get('/api/v3/events/events/?action=login&username=carol').set(auth);
+    expect(response.status).toBe(200);
+    expect(response.body.pagination.count).toBeGreaterThan(0);
+    for (const event of response.body.results) {
+      expect(event.action).toBe('login');
+      expect(event.user.username).toBe('carol');
+    }
+    const all = await api().get('/api/v3/events/events/?page_size=100').set(auth);
+    const times = all.body.results.map((e: { created: string }) => new Date(e.created).getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const oldest = await api().get('/api/v3/events/events/?ordering=created&page_size=1').set(auth);
+    expect(new Date(oldest.body.results[0].created).getTime()).toBe(Math.min(...times));
+    expect((await api().get('/api/v3/events/events/?ordering=action').set(auth)).status).toBe(400);
+  });
+});
