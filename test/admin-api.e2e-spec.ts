@@ -158,3 +158,30 @@ describe('admin API (stages, users, events) and bad input', () => {
     expect((await api().get('/api/v3/events/events/?ordering=action').set(auth)).status).toBe(400);
   });
 });
+
+describe('ending a user ends their sessions visibly', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  it('deactivating or deleting a user writes a logout event per session, naming the admin', async () => {
+    for (const change of ['deactivate', 'delete'] as const) {
+      const username = `dave-${change}`;
+      const created = await request(server.http).post('/api/v3/core/users/').set(auth).send({ username, password: 'dave-password-1' });
+      const browser = new Browser(server.http);
+      await login(browser, username, 'dave-password-1');
+      const [session] = (await server.db.query('SELECT uuid FROM sessions WHERE user_pk = $1', [created.body.pk])).rows;
+      const call = change === 'delete'
+        ? request(server.http).delete(`/api/v3/core/users/${created.body.pk}/`).set(auth)
+        : request(server.http).patch(`/api/v3/core/users/${created.body.pk}/`).set(auth).send({ is_active: false });
+      expect((await call).status).toBeLessThan(300);
+      const events = await server.db.query(`SELECT "user", context FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`, [session.uuid]);
+      expect(events.rowCount).toBe(1);
+      expect(events.rows[0].user.username).toBe(username);
+      expect(events.rows[0].context).toMatchObject({ logout_reason: 'Session revoked by an administrator', revoked_by: { username: 'akadmin' } });
+      expect((await browser.get('/api/v3/core/users/me/')).status).toBe(401);
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { CoreModule, type Clock } from '@idp/core';
 import { FlowsModule } from '@idp/flows';
 import { UserLoginModule } from '@idp/user-login';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsController } from './api/events.controller.js';
 import { HealthController } from './api/health.controller.js';
@@ -14,8 +15,10 @@ import { BootstrapService } from './bootstrap/bootstrap.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/app-config.token.js';
 import { dataSourceOptions } from './database/data-source-options.js';
+import { HousekeepingService } from './housekeeping/housekeeping.service.js';
 import { UserLoginStageHandler } from './stages/user-login.stage-handler.js';
 import { UserLogoutStageHandler } from './stages/user-logout.stage-handler.js';
+import { WebController } from './web/web.controller.js';
 
 /** Where the server's data lives; `schema` isolates test suites that share one database. */
 export interface DatabaseTarget {
@@ -37,6 +40,7 @@ export class AppModule {
       imports: [
         // Migrations run at start; the schema is never synchronised from entities.
         TypeOrmModule.forRoot({ ...dataSourceOptions(database.url, database.schema), migrationsRun: true }),
+        ScheduleModule.forRoot(),
         CoreModule.forRoot({ eventRetentionMs: config.eventRetentionMs }, extras.clock),
         FlowsModule.forRoot({ cookieSecure: config.cookieSecure }),
         UserLoginModule.forRoot({
@@ -47,10 +51,11 @@ export class AppModule {
           browserSessionIdleMs: config.sessionBrowserIdleMs,
         }),
       ],
-      controllers: [HealthController, UsersController, SessionsController, UserLoginStagesController, EventsController],
+      controllers: [HealthController, UsersController, SessionsController, UserLoginStagesController, EventsController, WebController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         BootstrapService,
+        HousekeepingService,
         UserLoginStageHandler,
         UserLogoutStageHandler,
         SessionPresenter,

@@ -1,8 +1,17 @@
 import 'reflect-metadata';
 import { resolveDatabase } from '@idp/core';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createApp } from './create-app.js';
+
+// Nest's ExceptionHandler dumps a failed start-up with its stack; main() reports every failure
+// itself (config errors as a plain message), so that duplicate is dropped.
+class ServerLogger extends ConsoleLogger {
+  override error(message: unknown, ...rest: unknown[]): void {
+    if (rest.at(-1) === 'ExceptionHandler') return;
+    super.error(message, ...rest);
+  }
+}
 
 async function main(): Promise<void> {
   const logger = new Logger('Main');
@@ -11,7 +20,7 @@ async function main(): Promise<void> {
   if (database.embedded) logger.log('DATABASE_URL is not set: using the embedded PostgreSQL in ./.data/postgres');
   let app;
   try {
-    app = await createApp(config, { url: database.url });
+    app = await createApp(config, { url: database.url }, { logger: new ServerLogger({ logLevels: ['log', 'warn', 'error'] }) });
   } catch (error) {
     await database.stop();
     throw error;

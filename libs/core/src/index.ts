@@ -20,6 +20,7 @@ export * from './tokens/token-hash.js';
 export * from './users/password-hasher.js';
 export * from './users/user.entity.js';
 export * from './users/user.repository.js';
+export * from './users/user-rules.js';
 import { CoreSchema1764200000000 } from './migrations/1764200000000-CoreSchema.js';
 import { AuditEvent } from './events/event.entity.js';
 import { ApiToken } from './tokens/api-token.entity.js';

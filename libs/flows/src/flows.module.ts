@@ -12,6 +12,8 @@ import { FlowRepository } from './persistence/flow.repository.js';
 import { IdentificationStage, PasswordStage, PromptStage, UserWriteStage } from './persistence/stage-settings.entities.js';
 import { IdentificationStageHandler } from './stages/identification.stage.js';
 import { PasswordStageHandler } from './stages/password.stage.js';
+import { PromptStageHandler } from './stages/prompt.stage.js';
+import { UserWriteStageHandler } from './stages/user-write.stage.js';
 
 export const FLOWS_ENTITY_CLASSES = [Flow, FlowStageBinding, FlowExecution, IdentificationStage, PasswordStage, PromptStage, UserWriteStage];
 
@@ -32,6 +34,8 @@ export class FlowsModule {
         FlowExecutorService,
         IdentificationStageHandler,
         PasswordStageHandler,
+        PromptStageHandler,
+        UserWriteStageHandler,
       ],
       exports: [StageHandlerRegistry, FlowRepository, FlowExecutionRepository, FLOWS_OPTIONS, TypeOrmModule],
     };

@@ -1,10 +1,22 @@
-import { CLOCK, clientIp, EventService, hashToken, httpRequestContext, toEventUser, userAgent, type Clock, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
+import {
+  CLOCK,
+  clientIp,
+  EventService,
+  hashToken,
+  httpRequestContext,
+  toEventUser,
+  userAgent,
+  type Clock,
+  type HttpRequestLike,
+  type HttpResponseLike,
+} from '@idp/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { checkBinding, shouldRenewBrowserSession, type IpFacts } from './domain/index.js';
 import { IpFactsService } from './ip-facts.service.js';
 import { SessionRepository, type ActiveSession } from './persistence/session.repository.js';
 import { NotAuthenticatedException, SessionBindingBrokenException } from './session-binding.exception.js';
 import { SessionCookieService } from './session-cookie.service.js';
+import { TerminateSessionsService } from './terminate-sessions.service.js';
 import { USER_LOGIN_OPTIONS, type ResolvedUserLoginOptions } from './user-login-options.interface.js';
 
 // last_used is a hint for people, not a security control: one write a minute per session is plenty.
@@ -12,7 +24,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Authenticates a request by its session cookie and enforces the session's binding.
- * The common case (same IP, recently used) costs one indexed SELECT and no write.
+ * The common case (same IP, recently used) costs one indexed SELECT, no write and no GeoIP
+ * lookup; a new IP that keeps the binding adds the lookups its levels need and one UPDATE.
  */
 @Injectable()
 export class SessionAuthService {
@@ -21,6 +34,7 @@ export class SessionAuthService {
     private readonly cookies: SessionCookieService,
     private readonly ipFacts: IpFactsService,
     private readonly events: EventService,
+    private readonly terminator: TerminateSessionsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(USER_LOGIN_OPTIONS) private readonly options: ResolvedUserLoginOptions,
   ) {}
@@ -44,20 +58,28 @@ export class SessionAuthService {
     if (!found) throw new NotAuthenticatedException();
     const ip = clientIp(request);
     const now = this.clock.now();
-    if (ip !== found.session.lastIp) {
-      const previous = this.ipFacts.facts(found.session.lastIp);
-      const current = this.ipFacts.facts(ip);
-      const verdict = checkBinding(
-        { network: found.session.networkBinding, geoip: found.session.geoipBinding },
-        previous,
-        current,
-      );
-      if (verdict.broken) {
-        await this.terminateBroken(request, response, found, previous, current, verdict);
-      }
-    }
+    if (ip !== found.session.lastIp) await this.enforceBinding(request, response, found, ip);
     await this.touch(found, ip, request, now);
     return found;
+  }
+
+  // Only the databases the session's levels read are consulted: an unbound session moving
+  // between IPs costs no lookup, a network-only binding no City lookup.
+  private async enforceBinding(
+    request: HttpRequestLike,
+    response: HttpResponseLike,
+    found: ActiveSession,
+    ip: string,
+  ): Promise<void> {
+    const levels = { network: found.session.networkBinding, geoip: found.session.geoipBinding };
+    const needs = this.ipFacts.needsFor(levels);
+    if (!needs.asn && !needs.city) return;
+    const previous = this.ipFacts.facts(found.session.lastIp, needs);
+    const current = this.ipFacts.facts(ip, needs);
+    const verdict = checkBinding(levels, previous, current);
+    if (verdict.broken) {
+      await this.terminateBroken(request, response, found, previous, this.ipFacts.complete(current, needs), verdict);
+    }
   }
 
   private async touch(found: ActiveSession, ip: string, request: HttpRequestLike, now: Date): Promise<void> {
@@ -86,10 +108,9 @@ export class SessionAuthService {
     current: IpFacts,
     verdict: { reason: string; previous_value: unknown; new_value: unknown },
   ): Promise<never> {
-    const deleted = await this.sessions.deleteByUuid(found.session.uuid);
     // Parallel requests all see the same broken session; only the one whose DELETE removed
-    // the row writes the event, so the log says it exactly once.
-    if (deleted) {
+    // the row writes the event (and fires the hook), so each says it exactly once.
+    if (await this.terminator.terminate(found.session.uuid, 'binding_broken')) {
       await this.events.record({
         action: 'logout',
         app: 'idp.user_login',
@@ -109,8 +130,16 @@ export class SessionAuthService {
     throw new SessionBindingBrokenException(this.loginUrl(request));
   }
 
+  // Only the path and query go into `next`: an absolute-form request target must not turn the
+  // login page into a redirect to another host.
   private loginUrl(request: HttpRequestLike): string {
-    const next = request.originalUrl ?? request.url ?? '/';
+    let next = '/';
+    try {
+      const url = new URL(request.originalUrl ?? request.url ?? '/', 'http://same.origin');
+      if (url.origin === 'http://same.origin') next = `${url.pathname}${url.search}`;
+    } catch {
+      // an unparsable target has no page worth returning to
+    }
     return `${this.options.loginPath}?next=${encodeURIComponent(next)}`;
   }
 }

@@ -13,8 +13,9 @@ export class SessionBindingBrokenFilter implements ExceptionFilter {
     const request = http.getRequest<HttpRequestLike>();
     const response = http.getResponse();
     const adapter = this.adapterHost.httpAdapter;
+    // A browser navigation asks for HTML; fetch/XHR and API clients get the JSON they can parse.
     const accept = request.headers.accept;
-    if (typeof accept === 'string' && accept.includes('text/html')) {
+    if (typeof accept === 'string' && accept.toLowerCase().includes('text/html')) {
       adapter.redirect(response, 302, exception.loginUrl);
       return;
     }

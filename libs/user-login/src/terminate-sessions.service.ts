@@ -1,32 +1,52 @@
+import { clientIp, EventService, httpRequestContext, toEventUser, type HttpRequestLike, type User } from '@idp/core';
 import { Injectable } from '@nestjs/common';
-import { SessionRepository } from './persistence/session.repository.js';
+import { SessionRepository, type DeletedSession } from './persistence/session.repository.js';
 import { SessionTerminationHooks, type TerminationReason } from './session-termination.events.js';
 
+/** Who revoked sessions, and the API request they did it with (for the event's IP and request). */
+export interface Revoker {
+  user: Pick<User, 'pk' | 'username' | 'email'>;
+  request?: HttpRequestLike;
+}
+
 /**
- * Ends login sessions. Vocabulary used throughout the module: to **terminate** a session is to
- * delete its row, so its cookie stops working on the very next request; listeners of
- * {@link SessionTerminationHooks} hear of every terminated session. Only login sessions are
- * touched: tokens owned by other modules are theirs to handle through that hook.
+ * Ends login sessions. The module uses two verbs, each with one meaning:
+ *
+ * - **terminate**: end a session, whatever the cause. Its row is deleted, so its cookie fails on
+ *   the very next request, and {@link SessionTerminationHooks} fires once for it. Every way a
+ *   session ends (logout, broken binding, a login with `terminate_other_sessions`, revocation)
+ *   goes through a terminate.
+ * - **revoke**: a person ended the session on purpose through the API: its owner, or an admin.
+ *   A revoke terminates and also writes one `logout` event per session whose `user` is the owner,
+ *   naming who did it (`revoked_by`) and why (`logout_reason`).
+ *
+ * Only login sessions are touched: tokens owned by other modules are theirs to handle through
+ * the hook.
  */
 @Injectable()
 export class TerminateSessionsService {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly hooks: SessionTerminationHooks,
+    private readonly events: EventService,
   ) {}
-
-  /** Terminates every session of `userId` except `keepSessionId`; returns how many ended. */
-  async terminateOthers(userId: number, keepSessionId: string, reason: TerminationReason = 'revoked_by_user'): Promise<number> {
-    const deleted = await this.sessions.deleteAllExcept(userId, keepSessionId);
-    await this.notify(deleted, reason);
-    return deleted.length;
-  }
 
   /** Terminates one session; false when it did not exist (already ended). */
   async terminate(sessionUuid: string, reason: TerminationReason = 'logout'): Promise<boolean> {
     const deleted = await this.sessions.deleteByUuid(sessionUuid);
     if (deleted) await this.notify([deleted], reason);
     return deleted !== null;
+  }
+
+  /** Terminates every session of `userId` except `keepSessionId`; returns how many ended. */
+  async terminateOthers(
+    userId: number,
+    keepSessionId: string,
+    reason: TerminationReason = 'revoked_by_user',
+  ): Promise<number> {
+    const deleted = await this.sessions.deleteAllExcept(userId, keepSessionId);
+    await this.notify(deleted, reason);
+    return deleted.length;
   }
 
   /** Terminates every session of the user; returns how many ended. */
@@ -41,8 +61,51 @@ export class TerminateSessionsService {
     return deleted.length;
   }
 
-  /** Tells listeners about sessions a caller deleted inside its own transaction, once it committed. */
-  notify(deleted: Array<{ uuid: string; userPk: number }>, reason: TerminationReason): Promise<void> {
+  /** Revokes one session on behalf of `by`; false when it did not exist (already ended). */
+  async revoke(sessionUuid: string, by: Revoker): Promise<boolean> {
+    const deleted = await this.sessions.deleteByUuid(sessionUuid);
+    if (deleted) await this.revoked([deleted], by);
+    return deleted !== null;
+  }
+
+  /**
+   * Revokes every session of these users on behalf of `by`, except `keepSessionId` (typically
+   * the caller's own current session); returns how many ended.
+   */
+  async revokeAllOf(userIds: number[], by: Revoker, keepSessionId?: string): Promise<number> {
+    if (userIds.length === 0) return 0;
+    const deleted = await this.sessions.deleteAllOfUsers(userIds, keepSessionId);
+    await this.revoked(deleted, by);
+    return deleted.length;
+  }
+
+  /**
+   * Tells listeners about sessions a caller deleted inside its own transaction; call it once
+   * that transaction committed, so no listener acts on a termination that was rolled back.
+   */
+  notify(deleted: Array<Pick<DeletedSession, 'uuid' | 'userPk'>>, reason: TerminationReason): Promise<void> {
     return this.hooks.emit(deleted.map((row) => ({ sessionUuid: row.uuid, userPk: row.userPk, reason })));
+  }
+
+  private async revoked(deleted: DeletedSession[], by: Revoker): Promise<void> {
+    const ip = by.request ? clientIp(by.request) : null;
+    for (const row of deleted) {
+      const byOwner = row.userPk === by.user.pk;
+      await this.events.record({
+        action: 'logout',
+        app: 'idp.user_login',
+        user: toEventUser({ pk: row.userPk, username: row.username, email: row.email }),
+        clientIp: ip,
+        context: {
+          logout_reason: byOwner ? 'Session revoked by its user' : 'Session revoked by an administrator',
+          revoked_by: toEventUser(by.user),
+          session_uuid: row.uuid,
+          ...(by.request ? { http_request: httpRequestContext(by.request) } : {}),
+        },
+      });
+    }
+    // Each row gets its own reason: one admin bulk revoke can include the admin's own sessions.
+    for (const row of deleted)
+      await this.notify([row], row.userPk === by.user.pk ? 'revoked_by_user' : 'revoked_by_admin');
   }
 }

@@ -115,7 +115,10 @@ export class UserLoginStageService {
         http_request: httpRequestContext(request),
         ...(input.authMethod ? { auth_method: input.authMethod } : {}),
         session_uuid: session.uuid,
-        ...(stage.terminateOtherSessions ? { terminated_sessions: terminated.length } : {}),
+        // The count is the contract; the handles let the log explain each session that vanished.
+        ...(stage.terminateOtherSessions
+          ? { terminated_sessions: terminated.length, terminated_session_uuids: terminated.map((row) => row.uuid) }
+          : {}),
       },
     });
     this.cookies.set(request, response, token, lifetime.kind === 'absolute' ? lifetime.maxAgeSeconds : undefined);

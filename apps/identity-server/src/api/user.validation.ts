@@ -1,15 +1,10 @@
 import { BadRequestException } from '@nestjs/common';
-import type { User } from '@idp/core';
-
-const USERNAME = /^[\w.@+-]{1,150}$/;
+import { emailProblem, passwordStrengthProblem, usernameProblem, type User } from '@idp/core';
 
 /** Checks a password's minimum strength; the message says what is missing. */
 export function passwordProblem(password: unknown): string | null {
   if (typeof password !== 'string' || password.length === 0) return 'This field is required.';
-  if (password.length < 8) return 'Ensure this password has at least 8 characters.';
-  if (password.length > 1024) return 'Ensure this password has no more than 1024 characters.';
-  if (/^\d+$/.test(password)) return 'This password is entirely numeric.';
-  return null;
+  return passwordStrengthProblem(password)?.message ?? null;
 }
 
 export function validatePassword(password: unknown): string {
@@ -27,9 +22,10 @@ export function validateUserInput(body: unknown, partial: boolean): Partial<User
   const errors: Record<string, string[]> = {};
   const out: Partial<User> & { password?: string } = {};
   if ('username' in input || !partial) {
-    if (typeof input.username !== 'string' || !USERNAME.test(input.username)) {
-      errors.username = ['Enter a valid username of up to 150 letters, digits and @/./+/-/_ characters.'];
-    } else out.username = input.username;
+    // A non-string reads as empty, which the username rule refuses with the same message.
+    const problem = usernameProblem(typeof input.username === 'string' ? input.username : '');
+    if (problem) errors.username = [problem.message];
+    else out.username = input.username as string;
   }
   for (const [key, field] of [['name', 'name'], ['email', 'email']] as const) {
     if (key in input) {
@@ -37,7 +33,7 @@ export function validateUserInput(body: unknown, partial: boolean): Partial<User
       else out[field] = input[key] as string;
     }
   }
-  if (typeof out.email === 'string' && out.email !== '' && !/^[^@\s]+@[^@\s]+$/.test(out.email)) errors.email = ['Enter a valid email address.'];
+  if (typeof out.email === 'string' && out.email !== '' && emailProblem(out.email)) errors.email = ['Enter a valid email address.'];
   for (const [key, field] of [['is_active', 'isActive'], ['is_superuser', 'isSuperuser']] as const) {
     if (key in input) {
       if (typeof input[key] !== 'boolean') errors[key] = ['Must be a valid boolean.'];

@@ -1,6 +1,6 @@
-import { EventService, hashPassword, toEventUser, toPublicUser, UserRepository, type User } from '@idp/core';
+import { EventService, hashPassword, toEventUser, toPublicUser, UserRepository, type HttpRequestLike, type User } from '@idp/core';
 import { CurrentSession, SessionBindingGuard, TerminateSessionsService, type ActiveSession } from '@idp/user-login';
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { AdminOnly, ApiAuthGuard, type ApiCaller } from '../auth/api-auth.guard.js';
 import { Caller } from '../auth/caller.decorator.js';
 import { paginated, queryText, readPage } from './pagination.js';
@@ -51,15 +51,15 @@ export class UsersController {
   @Patch(':pk')
   @UseGuards(ApiAuthGuard)
   @AdminOnly()
-  async update(@Param('pk', ParseIntPipe) pk: number, @Body() body: unknown, @Caller() caller: ApiCaller) {
+  async update(@Param('pk', ParseIntPipe) pk: number, @Body() body: unknown, @Caller() caller: ApiCaller, @Req() request: HttpRequestLike) {
     const user = await this.find(pk);
     const { password, ...fields } = validateUserInput(body, true);
     if (fields.username && fields.username !== user.username && (await this.users.findByUsername(fields.username))) {
       throw new BadRequestException({ username: ['A user with that username already exists.'] });
     }
     await this.users.update(pk, { ...fields, ...(password ? { password: await hashPassword(password) } : {}) });
-    // A deactivated user must not keep working sessions.
-    if (fields.isActive === false) await this.terminator.terminateAll(pk, 'revoked_by_admin');
+    // A deactivated user must not keep working sessions; the log says who ended them.
+    if (fields.isActive === false) await this.terminator.revokeAllOf([pk], { user: caller.user, request });
     const updated = await this.find(pk);
     await this.audit('model_updated', caller, updated);
     return toPublicUser(updated);
@@ -80,8 +80,10 @@ export class UsersController {
   @UseGuards(ApiAuthGuard)
   @AdminOnly()
   @HttpCode(204)
-  async remove(@Param('pk', ParseIntPipe) pk: number, @Caller() caller: ApiCaller) {
+  async remove(@Param('pk', ParseIntPipe) pk: number, @Caller() caller: ApiCaller, @Req() request: HttpRequestLike) {
     const user = await this.find(pk);
+    // Revoke first: the cascade would drop the rows silently, without events or hooks.
+    await this.terminator.revokeAllOf([pk], { user: caller.user, request });
     await this.users.delete(pk);
     await this.audit('model_deleted', caller, user);
   }

@@ -30,6 +30,9 @@ export class UserLoginStageHandler implements StageHandler, OnModuleInit {
     const stage = await this.stages.findByUuid(context.stage.stageUuid);
     if (!stage) return { kind: 'deny', message: 'This login stage is not configured.' };
     if (!this.login.prompts(stage)) return this.challenge(context);
+    // The user may have been deactivated while the question was on screen: deny, don't ask again.
+    const denied = await this.deniedReason(context);
+    if (denied) return { kind: 'deny', message: denied };
     if (!('remember_me' in body)) {
       return withErrors(await this.prompt(context), { remember_me: [{ string: 'This field is required.', code: 'required' }] });
     }

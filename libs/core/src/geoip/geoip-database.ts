@@ -205,7 +205,7 @@ async function load(options: GeoIpDatabaseOptions): Promise<Loaded> {
       'GEOIP_WRONG_TYPE',
       kind,
       path,
-      `it is a "${metadata.database_type}" database but a ${label} database is needed`,
+      `it is a "${metadata.database_type}" database but ${kind === 'asn' ? 'an' : 'a'} ${label} database is needed`,
       `point the variable at a GeoLite2/GeoIP2 ${label} .mmdb (did you swap it with ${other}?)`,
     );
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { FlowExecution } from './flow-execution.entity.js';
 
 /** Queries on flow state. */
@@ -20,7 +20,14 @@ export class FlowExecutionRepository {
     await this.executions.delete({ tokenHash });
   }
 
-  async deleteExpired(now: Date): Promise<number> {
-    return (await this.executions.delete({ expires: LessThan(now) })).affected ?? 0;
+  /** Deletes up to `batchSize` abandoned flow states; rows another transaction holds are skipped. */
+  async deleteExpired(now: Date, batchSize: number): Promise<number> {
+    const result = await this.executions.query(
+      `DELETE FROM flow_executions WHERE token_hash IN (
+         SELECT token_hash FROM flow_executions WHERE expires <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [now, batchSize],
+    );
+    // pg answers a DELETE through TypeORM as [rows, count].
+    return result[1] ?? 0;
   }
 }

@@ -10,6 +10,15 @@ export interface ActiveSession {
   user: User;
 }
 
+/** A session that a DELETE removed, with what an event about it needs to name its owner. */
+export interface DeletedSession {
+  uuid: string;
+  userPk: number;
+  username: string;
+  email: string;
+}
+
+/** What the session list may be narrowed and sorted by. */
 export interface SessionFilter {
   userPk?: number;
   username?: string;
@@ -21,15 +30,18 @@ export interface SessionFilter {
 }
 
 const ORDERINGS: Record<string, [string, 'ASC' | 'DESC']> = {
-  last_used: ['s.last_used', 'ASC'],
-  '-last_used': ['s.last_used', 'DESC'],
+  last_used: ['s.lastUsed', 'ASC'],
+  '-last_used': ['s.lastUsed', 'DESC'],
   expires: ['s.expires', 'ASC'],
   '-expires': ['s.expires', 'DESC'],
   created: ['s.created', 'ASC'],
   '-created': ['s.created', 'DESC'],
-  last_ip: ['s.last_ip', 'ASC'],
-  '-last_ip': ['s.last_ip', 'DESC'],
+  last_ip: ['s.lastIp', 'ASC'],
+  '-last_ip': ['s.lastIp', 'DESC'],
+  user__username: ['u.username', 'ASC'],
+  '-user__username': ['u.username', 'DESC'],
 };
+/** The `ordering` values the session list accepts. */
 export const SESSION_ORDERINGS = Object.keys(ORDERINGS);
 
 // The per-request lookup is one hand-written statement: it runs on every authenticated request.
@@ -85,7 +97,10 @@ export class SessionRepository {
     return this.sessions.findOne({ where: { uuid }, relations: { user: true } });
   }
 
-  async touch(uuid: string, fields: Partial<Pick<Session, 'lastIp' | 'lastUsed' | 'expires' | 'lastUserAgent'>>): Promise<void> {
+  async touch(
+    uuid: string,
+    fields: Partial<Pick<Session, 'lastIp' | 'lastUsed' | 'expires' | 'lastUserAgent'>>,
+  ): Promise<void> {
     await this.sessions.update({ uuid }, fields);
   }
 
@@ -93,25 +108,28 @@ export class SessionRepository {
    * Deletes one session and returns it, or null when it was already gone. Using the
    * delete's own result makes the caller that removed the row the only one that reports it.
    */
-  async deleteByUuid(uuid: string, manager?: EntityManager): Promise<{ uuid: string; userPk: number } | null> {
-    const rows = await this.deleteReturning(manager, 'uuid = $1', [uuid]);
+  async deleteByUuid(uuid: string, manager?: EntityManager): Promise<DeletedSession | null> {
+    const rows = await this.deleteReturning(manager, 's.uuid = $1', [uuid]);
     return rows[0] ?? null;
   }
 
   /** Deletes every session of the user except `keepUuid`; returns what it deleted. */
-  deleteAllExcept(userPk: number, keepUuid: string, manager?: EntityManager): Promise<Array<{ uuid: string; userPk: number }>> {
-    return this.deleteReturning(manager, 'user_pk = $1 AND uuid <> $2', [userPk, keepUuid]);
+  deleteAllExcept(userPk: number, keepUuid: string, manager?: EntityManager): Promise<DeletedSession[]> {
+    return this.deleteReturning(manager, 's.user_pk = $1 AND s.uuid <> $2', [userPk, keepUuid]);
   }
 
-  deleteAllOfUsers(userPks: number[], manager?: EntityManager): Promise<Array<{ uuid: string; userPk: number }>> {
-    return this.deleteReturning(manager, 'user_pk = ANY($1::int[])', [userPks]);
+  /** Deletes every session of these users, except `keepUuid` when given; returns what it deleted. */
+  deleteAllOfUsers(userPks: number[], keepUuid?: string, manager?: EntityManager): Promise<DeletedSession[]> {
+    return keepUuid
+      ? this.deleteReturning(manager, 's.user_pk = ANY($1::int[]) AND s.uuid <> $2', [userPks, keepUuid])
+      : this.deleteReturning(manager, 's.user_pk = ANY($1::int[])', [userPks]);
   }
 
   /** Deletes up to `batchSize` expired sessions; small batches keep locks short. */
   async deleteExpired(now: Date, batchSize: number): Promise<number> {
     const rows = await this.deleteReturning(
       undefined,
-      'uuid IN (SELECT uuid FROM sessions WHERE expires <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)',
+      's.uuid IN (SELECT uuid FROM sessions WHERE expires <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)',
       [now, batchSize],
     );
     return rows.length;
@@ -130,7 +148,9 @@ export class SessionRepository {
     if (filter.username) query.andWhere('u.username = :username', { username: filter.username });
     if (filter.lastIp) query.andWhere('s.last_ip = :ip', { ip: filter.lastIp });
     if (filter.search) {
-      query.andWhere('(u.username ILIKE :q OR s.last_ip ILIKE :q OR s.last_user_agent ILIKE :q)', { q: `%${filter.search}%` });
+      // The search text is matched literally: its own % and _ are not wildcards.
+      const q = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.andWhere('(u.username ILIKE :q OR s.last_ip ILIKE :q OR s.last_user_agent ILIKE :q)', { q });
     }
     return query.getManyAndCount();
   }
@@ -139,11 +159,17 @@ export class SessionRepository {
     manager: EntityManager | undefined,
     where: string,
     params: unknown[],
-  ): Promise<Array<{ uuid: string; userPk: number }>> {
+  ): Promise<DeletedSession[]> {
     const runner = manager ?? this.sessions.manager;
-    const result = await runner.query(`DELETE FROM sessions WHERE ${where} RETURNING uuid, user_pk`, params);
+    const result = await runner.query(
+      `DELETE FROM sessions s USING users u WHERE u.pk = s.user_pk AND (${where})
+       RETURNING s.uuid, s.user_pk, u.username, u.email`,
+      params,
+    );
     // pg answers DELETE ... RETURNING through TypeORM as [rows, count].
-    const rows: Array<{ uuid: string; user_pk: number }> = Array.isArray(result[0]) ? result[0] : result;
-    return rows.map((row) => ({ uuid: row.uuid, userPk: row.user_pk }));
+    const rows: Array<{ uuid: string; user_pk: number; username: string; email: string }> = Array.isArray(result[0])
+      ? result[0]
+      : result;
+    return rows.map((row) => ({ uuid: row.uuid, userPk: row.user_pk, username: row.username, email: row.email }));
   }
 }

@@ -1,0 +1,239 @@
+// Admin: list, create and edit User Login stages; the server's field errors show under each field.
+import { announce, api, errorText, h } from './common.js';
+
+const NETWORK_BINDINGS = [
+  ['no_binding', 'No binding'],
+  ['bind_asn', 'Same network operator (ASN)'],
+  ['bind_asn_network', 'Same ASN and network'],
+  ['bind_asn_network_ip', 'Same ASN, network and IP'],
+];
+const GEOIP_BINDINGS = [
+  ['no_binding', 'No binding'],
+  ['bind_continent', 'Same continent'],
+  ['bind_continent_country', 'Same continent and country'],
+  ['bind_continent_country_city', 'Same continent, country and city'],
+];
+const FIELDS = [
+  'name',
+  'session_duration',
+  'remember_me_offset',
+  'network_binding',
+  'geoip_binding',
+  'terminate_other_sessions',
+];
+
+const body = document.querySelector('#stages tbody');
+const editor = document.getElementById('stage-editor');
+const status = document.getElementById('status');
+
+function label(options, value) {
+  return options.find(([key]) => key === value)?.[1] ?? value;
+}
+
+/** Loads the stage list into the table. */
+export async function loadStages() {
+  const result = await api('/api/v3/stages/user_login/?page_size=100');
+  if (!result.ok) return announce(status, `Could not load the stages: ${errorText(result)}`, 'error');
+  body.replaceChildren(
+    ...result.data.results.map((stage) =>
+      h(
+        'tr',
+        { 'data-stage': stage.pk },
+        h('th', { scope: 'row' }, stage.name),
+        h('td', {}, h('code', {}, stage.session_duration)),
+        h('td', {}, h('code', {}, stage.remember_me_offset)),
+        h('td', {}, label(NETWORK_BINDINGS, stage.network_binding)),
+        h('td', {}, label(GEOIP_BINDINGS, stage.geoip_binding)),
+        h('td', {}, stage.terminate_other_sessions ? 'Yes' : 'No'),
+        h(
+          'td',
+          { class: 'actions' },
+          h(
+            'button',
+            {
+              class: 'button small',
+              type: 'button',
+              'aria-label': `Edit ${stage.name}`,
+              onclick: () => openEditor(stage),
+            },
+            'Edit',
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function hint(id, text) {
+  return h('span', { class: 'hint', id }, text);
+}
+
+function textField(name, labelText, value, hintText) {
+  const id = `stage-${name}`;
+  return h(
+    'div',
+    { class: 'field', 'data-field': name },
+    h('label', { for: id }, labelText),
+    h('input', {
+      id,
+      name,
+      type: 'text',
+      value,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-describedby': hintText ? `${id}-hint` : undefined,
+    }),
+    hintText ? hint(`${id}-hint`, hintText) : null,
+  );
+}
+
+function selectField(name, labelText, options, value) {
+  const id = `stage-${name}`;
+  return h(
+    'div',
+    { class: 'field', 'data-field': name },
+    h('label', { for: id }, labelText),
+    h(
+      'select',
+      { id, name },
+      options.map(([key, text]) => h('option', { value: key, selected: key === value }, text)),
+    ),
+  );
+}
+
+/** Puts each server message under its field and marks the field invalid; returns the first such field. */
+function showErrors(form, errors) {
+  let first = null;
+  const general = [];
+  for (const [name, raw] of Object.entries(errors)) {
+    const messages = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+    const wrapper = form.querySelector(`[data-field="${name}"]`);
+    const control = form.elements[name];
+    if (!wrapper || !control) {
+      general.push(...messages);
+      continue;
+    }
+    const errorId = `stage-${name}-error`;
+    wrapper.append(h('p', { class: 'field-error', id: errorId }, messages.join(' ')));
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute(
+      'aria-describedby',
+      [control.getAttribute('aria-describedby'), errorId].filter(Boolean).join(' '),
+    );
+    first ??= control;
+  }
+  if (general.length) form.prepend(h('div', { class: 'alert error', role: 'alert' }, general.join(' ')));
+  return first;
+}
+
+function clearErrors(form) {
+  for (const node of form.querySelectorAll('.field-error, .alert')) node.remove();
+  for (const control of form.querySelectorAll('[aria-invalid]')) {
+    control.removeAttribute('aria-invalid');
+    const kept = (control.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .filter((id) => id && !id.endsWith('-error'));
+    if (kept.length) control.setAttribute('aria-describedby', kept.join(' '));
+    else control.removeAttribute('aria-describedby');
+  }
+}
+
+/** Opens the form for a new stage (no argument) or for editing one. */
+export function openEditor(stage) {
+  const creating = !stage;
+  const values = stage ?? {
+    name: '',
+    session_duration: 'seconds=0',
+    remember_me_offset: 'seconds=0',
+    network_binding: 'no_binding',
+    geoip_binding: 'no_binding',
+    terminate_other_sessions: false,
+  };
+  const form = h(
+    'form',
+    { 'aria-labelledby': 'stage-editor-title', novalidate: true },
+    h('h2', { id: 'stage-editor-title', tabindex: '-1' }, creating ? 'New user login stage' : `Edit ${stage.name}`),
+    h(
+      'div',
+      { class: 'form-grid' },
+      textField('name', 'Name', values.name),
+      textField(
+        'session_duration',
+        'Session duration',
+        values.session_duration,
+        'e.g. hours=8 or days=1;hours=12. seconds=0 ends the session when the browser closes.',
+      ),
+      textField(
+        'remember_me_offset',
+        '"Stay signed in" adds',
+        values.remember_me_offset,
+        'Added when the user answers Yes. seconds=0 means the prompt is not shown.',
+      ),
+      selectField('network_binding', 'Network binding', NETWORK_BINDINGS, values.network_binding),
+      selectField('geoip_binding', 'GeoIP binding', GEOIP_BINDINGS, values.geoip_binding),
+    ),
+    h(
+      'div',
+      { class: 'field checkbox', 'data-field': 'terminate_other_sessions' },
+      h('input', {
+        id: 'stage-terminate_other_sessions',
+        name: 'terminate_other_sessions',
+        type: 'checkbox',
+        checked: values.terminate_other_sessions,
+      }),
+      h('label', { for: 'stage-terminate_other_sessions' }, "End the user's other sessions on login"),
+    ),
+    h(
+      'div',
+      { class: 'form-actions' },
+      h('button', { class: 'button primary', type: 'submit' }, creating ? 'Create stage' : 'Save changes'),
+      h('button', { class: 'button', type: 'button', onclick: closeEditor }, 'Cancel'),
+      creating
+        ? null
+        : h('button', { class: 'button danger', type: 'button', onclick: () => remove(stage) }, 'Delete stage'),
+    ),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const payload = {};
+    for (const name of FIELDS) {
+      const control = form.elements[name];
+      payload[name] = control.type === 'checkbox' ? control.checked : control.value;
+    }
+    const result = creating
+      ? await api('/api/v3/stages/user_login/', { method: 'POST', body: payload })
+      : await api(`/api/v3/stages/user_login/${stage.pk}/`, { method: 'PATCH', body: payload });
+    if (result.status === 400 && result.data && typeof result.data === 'object') {
+      (showErrors(form, result.data) ?? form.querySelector('.alert'))?.focus();
+      return;
+    }
+    if (!result.ok) {
+      form.prepend(h('div', { class: 'alert error', role: 'alert' }, errorText(result)));
+      return;
+    }
+    closeEditor();
+    await loadStages();
+    announce(status, creating ? `Created ${result.data.name}.` : `Saved ${result.data.name}.`);
+  });
+  editor.replaceChildren(form);
+  editor.hidden = false;
+  form.querySelector('h2').focus();
+}
+
+function closeEditor() {
+  editor.hidden = true;
+  editor.replaceChildren();
+  document.getElementById('new-stage').focus();
+}
+
+async function remove(stage) {
+  if (!window.confirm(`Delete the stage "${stage.name}"? Flows that use it will stop at this step.`)) return;
+  const result = await api(`/api/v3/stages/user_login/${stage.pk}/`, { method: 'DELETE' });
+  if (!result.ok) return announce(status, `Could not delete: ${errorText(result)}`, 'error');
+  closeEditor();
+  await loadStages();
+  announce(status, `Deleted ${stage.name}.`);
+}
+
+document.getElementById('new-stage').addEventListener('click', () => openEditor());

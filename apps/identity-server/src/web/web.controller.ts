@@ -1,0 +1,88 @@
+import type { HttpRequestLike, HttpResponseLike } from '@idp/core';
+import { FlowRepository, safeNextPath } from '@idp/flows';
+import { NotAuthenticatedException, SessionAuthService } from '@idp/user-login';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { securityHeaders, WebAssets, type WebAsset } from './web-assets.js';
+
+const LOGIN_PATH = '/flows/-/default/authentication/';
+
+/**
+ * The web UI: static pages whose small scripts drive the JSON API. Responses go through the
+ * HTTP adapter, so the pages work on Fastify and Express alike.
+ */
+@Controller()
+export class WebController {
+  private readonly assets = new WebAssets();
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly sessions: SessionAuthService,
+    private readonly flows: FlowRepository,
+  ) {}
+
+  @Get()
+  root(@Res() response: HttpResponseLike): void {
+    this.redirect(response, '/if/user/');
+  }
+
+  @Get('if/flow/:slug')
+  flow(@Res() response: HttpResponseLike): void {
+    this.send(response, this.assets.page('flow'), 'page');
+  }
+
+  /** Opens the default authentication flow; `next` survives only as a same-origin path. */
+  @Get('flows/-/default/authentication')
+  async defaultAuthentication(@Query('next') next: unknown, @Res() response: HttpResponseLike): Promise<void> {
+    const flow = await this.flows.findByDesignation('authentication');
+    if (!flow) return this.send(response, this.assets.page('not-found'), 'page', 404);
+    const query = typeof next === 'string' && next !== '' ? `?next=${encodeURIComponent(safeNextPath(next))}` : '';
+    this.redirect(response, `/if/flow/${encodeURIComponent(flow.slug)}/${query}`);
+  }
+
+  @Get('if/user')
+  async user(@Req() request: HttpRequestLike, @Res() response: HttpResponseLike): Promise<void> {
+    if (await this.signedIn(request, response, '/if/user/')) this.send(response, this.assets.page('user'), 'page');
+  }
+
+  @Get('if/admin')
+  async admin(@Req() request: HttpRequestLike, @Res() response: HttpResponseLike): Promise<void> {
+    const user = await this.signedIn(request, response, '/if/admin/');
+    if (!user) return;
+    if (user.isSuperuser) this.send(response, this.assets.page('admin'), 'page');
+    else this.send(response, this.assets.page('forbidden'), 'page', 403);
+  }
+
+  @Get('if/static/:file')
+  asset(@Param('file') file: string, @Res() response: HttpResponseLike): void {
+    const asset = this.assets.asset(file);
+    if (asset) this.send(response, asset, 'asset');
+    else this.send(response, this.assets.page('not-found'), 'page', 404);
+  }
+
+  /**
+   * The signed-in user, or null after sending the browser to the login page. A broken session
+   * binding throws on, so the binding filter answers (and logs) it the same way as everywhere else.
+   */
+  private async signedIn(request: HttpRequestLike, response: HttpResponseLike, here: string) {
+    try {
+      return (await this.sessions.authenticate(request, response)).user;
+    } catch (error) {
+      if (!(error instanceof NotAuthenticatedException)) throw error;
+      this.redirect(response, `${LOGIN_PATH}?next=${encodeURIComponent(here)}`);
+      return null;
+    }
+  }
+
+  private send(response: HttpResponseLike, asset: WebAsset, kind: 'page' | 'asset', status = 200): void {
+    const adapter = this.adapterHost.httpAdapter;
+    for (const [name, value] of Object.entries(securityHeaders(kind))) adapter.setHeader(response, name, value);
+    adapter.setHeader(response, 'Content-Type', asset.contentType);
+    adapter.reply(response, asset.body, status);
+  }
+
+  private redirect(response: HttpResponseLike, location: string): void {
+    this.adapterHost.httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
+    this.adapterHost.httpAdapter.redirect(response, 302, location);
+  }
+}

@@ -1,0 +1,129 @@
+import { CLOCK, EventService, GeoIpService, User, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
+import { Test } from '@nestjs/testing';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { IpFactsService } from './ip-facts.service.js';
+import { Session } from './persistence/session.entity.js';
+import { SessionRepository, type ActiveSession } from './persistence/session.repository.js';
+import { SessionAuthService } from './session-auth.service.js';
+import { NotAuthenticatedException, SessionBindingBrokenException } from './session-binding.exception.js';
+import { SessionCookieService } from './session-cookie.service.js';
+import { TerminateSessionsService } from './terminate-sessions.service.js';
+import { resolveUserLoginOptions, USER_LOGIN_OPTIONS } from './user-login-options.interface.js';
+
+const NOW = new Date('2026-01-01T12:00:00Z');
+
+function activeSession(fields: Partial<Session> = {}): ActiveSession {
+  const user = Object.assign(new User(), { pk: 7, username: 'alice', email: 'alice@example.test', isActive: true });
+  const session = Object.assign(new Session(), {
+    uuid: '00000000-0000-4000-8000-000000000001',
+    userPk: 7,
+    expires: new Date(NOW.getTime() + 3_600_000),
+    browserSession: false,
+    lastIp: '198.51.100.10',
+    lastUserAgent: 'agent',
+    lastUsed: new Date(NOW.getTime() - 1_000),
+    networkBinding: 'bind_asn',
+    geoipBinding: 'no_binding',
+    ...fields,
+  });
+  return { session, user };
+}
+
+const asnByPrefix: Record<string, { asn: number; as_org: string; network: string }> = {
+  '198.51.100.': { asn: 64500, as_org: 'A', network: '198.51.100.0/24' },
+  '203.0.113.': { asn: 64501, as_org: 'B', network: '203.0.113.0/24' },
+};
+
+const requestFrom = (ip: string, url = '/api/v3/core/users/me/'): HttpRequestLike => ({
+  method: 'GET',
+  url,
+  ip,
+  headers: { 'user-agent': 'agent', cookie: 'idp_session=t' },
+});
+
+describe('SessionAuthService', () => {
+  let sut: SessionAuthService;
+  let found: ActiveSession | null;
+  const sessions = { findActiveByTokenHash: vi.fn(), touch: vi.fn() };
+  const cookies = { read: vi.fn(), clear: vi.fn() };
+  const events = { record: vi.fn() };
+  const terminator = { terminate: vi.fn() };
+  const geoip = {
+    asn: vi.fn((ip: string) => {
+      const hit = Object.entries(asnByPrefix).find(([prefix]) => ip.startsWith(prefix));
+      return hit ? { context: hit[1] } : null;
+    }),
+    city: vi.fn(() => null),
+  };
+  const response = {} as HttpResponseLike;
+  beforeEach(async () => {
+    vi.clearAllMocks();
+    found = activeSession();
+    sessions.findActiveByTokenHash.mockImplementation(async () => found);
+    cookies.read.mockReturnValue('t'.repeat(43));
+    terminator.terminate.mockResolvedValue(true);
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        SessionAuthService,
+        IpFactsService,
+        { provide: SessionRepository, useValue: sessions },
+        { provide: SessionCookieService, useValue: cookies },
+        { provide: EventService, useValue: events },
+        { provide: TerminateSessionsService, useValue: terminator },
+        { provide: GeoIpService, useValue: geoip },
+        { provide: CLOCK, useValue: { now: () => NOW } },
+        { provide: USER_LOGIN_OPTIONS, useValue: resolveUserLoginOptions({}) },
+      ],
+    }).compile();
+    sut = moduleRef.get(SessionAuthService);
+  });
+
+  it('same IP, recently used: the one lookup by token hash, no write, no GeoIP lookup', async () => {
+    await expect(sut.authenticate(requestFrom('198.51.100.10'), response)).resolves.toBe(found);
+    expect(sessions.findActiveByTokenHash).toHaveBeenCalledTimes(1);
+    expect(sessions.touch).not.toHaveBeenCalled();
+    expect(geoip.asn).not.toHaveBeenCalled();
+    expect(geoip.city).not.toHaveBeenCalled();
+  });
+
+  it('a new IP the binding allows: only the ASN lookups the level needs, then one write moving last_ip', async () => {
+    await expect(sut.authenticate(requestFrom('198.51.100.99'), response)).resolves.toBe(found);
+    expect(geoip.asn.mock.calls).toEqual([['198.51.100.10'], ['198.51.100.99']]);
+    expect(geoip.city).not.toHaveBeenCalled();
+    expect(sessions.touch).toHaveBeenCalledTimes(1);
+    expect(sessions.touch).toHaveBeenCalledWith(
+      found!.session.uuid,
+      expect.objectContaining({ lastIp: '198.51.100.99', lastUsed: NOW }),
+    );
+  });
+
+  it('no session: NotAuthenticatedException', async () => {
+    found = null;
+    await expect(sut.authenticate(requestFrom('198.51.100.10'), response)).rejects.toBeInstanceOf(
+      NotAuthenticatedException,
+    );
+  });
+
+  it('a broken binding whose row another request already deleted: rejected and the cookie cleared, but no second event', async () => {
+    terminator.terminate.mockResolvedValue(false);
+    await expect(sut.authenticate(requestFrom('203.0.113.5'), response)).rejects.toBeInstanceOf(
+      SessionBindingBrokenException,
+    );
+    expect(events.record).not.toHaveBeenCalled();
+    expect(cookies.clear).toHaveBeenCalledTimes(1);
+    expect(sessions.touch).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['/api/v3/core/users/me/?tab=2', '/api/v3/core/users/me/?tab=2'],
+    // An absolute-form request target must not make the login page send the browser elsewhere.
+    ['http://evil.example/steal?x=1', '/'],
+    ['//evil.example/steal', '/'],
+  ])('sends the browser back to %s as next=%s', async (target, next) => {
+    const error = await sut.authenticate(requestFrom('203.0.113.5', target), response).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionBindingBrokenException);
+    expect((error as SessionBindingBrokenException).loginUrl).toBe(
+      `/flows/-/default/authentication/?next=${encodeURIComponent(next)}`,
+    );
+  });
+});

@@ -1,0 +1,182 @@
+import { hashToken } from '@idp/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asnRecord, cityRecord, writeAsnDb, writeCityDb } from '../fixtures/geoip-fixtures.js';
+import {
+  adminApi,
+  launchChromium,
+  newContext,
+  patchDefaultLoginStage,
+  screenshot,
+  signIn,
+  startWebServer,
+  type WebTestServer,
+} from './support/browser.js';
+
+const CHROME_LINUX =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const SAFARI_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+// Two addresses in one AS (Telefonica, Kassel), one in another (Andrews & Arnold, London).
+const KASSEL = '5.4.1.10';
+const KASSEL_SAME_AS = '5.5.2.20';
+const LONDON = '81.2.69.160';
+
+describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
+  let server: WebTestServer;
+  let browser: Browser;
+  let geoDir: string;
+
+  beforeAll(async () => {
+    geoDir = mkdtempSync(join(tmpdir(), 'idp-web-geoip-'));
+    const asnDb = writeAsnDb(join(geoDir, 'asn.mmdb'), [
+      ['5.4.0.0/14', asnRecord(6805, 'Telefonica Germany')],
+      ['81.2.69.0/24', asnRecord(20712, 'Andrews & Arnold Ltd')],
+    ]);
+    const cityDb = writeCityDb(join(geoDir, 'city.mmdb'), [
+      ['5.4.0.0/14', cityRecord({ continent: 'EU', country: 'DE', city: 'Kassel', lat: 51.2993, long: 9.491 })],
+      ['81.2.69.0/24', cityRecord({ continent: 'EU', country: 'GB', city: 'London', lat: 51.5142, long: -0.0931 })],
+    ]);
+    [server, browser] = await Promise.all([
+      startWebServer({ GEOIP_ASN_DB: asnDb, GEOIP_CITY_DB: cityDb }),
+      launchChromium(),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(geoDir, { recursive: true, force: true });
+  });
+
+  async function sessionUuidOf(context: BrowserContext): Promise<string | undefined> {
+    const token = (await context.cookies()).find((c) => c.name === 'idp_session')?.value;
+    if (!token) return undefined;
+    const { rows } = await server.db.query('SELECT uuid FROM sessions WHERE token_hash = $1', [hashToken(token)]);
+    return rows[0]?.uuid;
+  }
+
+  async function sessionCount(): Promise<number> {
+    const { rows } = await server.db.query(
+      `SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.pk = s.user_pk WHERE u.username = 'akadmin'`,
+    );
+    return rows[0].n;
+  }
+
+  it('marks this session, shows device, location and network, and ends another one from the page', async () => {
+    await server.db.query('DELETE FROM sessions');
+    const laptop = await newContext(browser, server, { ip: KASSEL, userAgent: CHROME_LINUX });
+    const phone = await newContext(browser, server, { ip: LONDON, userAgent: FIREFOX_WINDOWS });
+    const page = await laptop.newPage();
+    await signIn(page);
+    await signIn(await phone.newPage());
+    const [mine, other] = [await sessionUuidOf(laptop), await sessionUuidOf(phone)];
+
+    await page.reload();
+    const rows = page.locator('#sessions tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    const current = page.locator('tr[aria-current="true"]');
+    expect(await current.getAttribute('data-session')).toBe(mine);
+    expect(await current.textContent()).toContain('This session');
+    expect(await current.textContent()).toContain('Kassel, DE (EU)');
+    expect(await current.textContent()).toContain('AS6805 Telefonica Germany');
+    expect(await current.textContent()).toContain('5.4.0.0/14');
+    const otherRow = page.locator(`tr[data-session="${other}"]`);
+    expect(await otherRow.textContent()).toMatch(/Firefox 128 on Windows 10.*81\.2\.69\.160.*London, GB/);
+    await screenshot(page, 'my-sessions');
+
+    // Keyboard: tab to the other session's button and press Enter.
+    await otherRow.getByRole('button', { name: /End session/ }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await page.getByRole('status').textContent()).toBe('Session ended.');
+    const { rows: left } = await server.db.query('SELECT uuid FROM sessions');
+    expect(left.map((r: { uuid: string }) => r.uuid)).toEqual([mine]);
+    const revoked = await server.db.query(
+      `SELECT context FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`,
+      [other],
+    );
+    expect(revoked.rows[0].context.logout_reason).toBe('Session revoked by its user');
+
+    // The ended browser is signed out: its next visit goes to the login page.
+    const phonePage = await phone.newPage();
+    await phonePage.goto('/if/user/');
+    expect(new URL(phonePage.url()).pathname).toBe('/if/flow/default-authentication-flow/');
+    await laptop.close();
+    await phone.close();
+  });
+
+  it('ends all other sessions with one button and keeps this one', async () => {
+    await server.db.query('DELETE FROM sessions');
+    const contexts = await Promise.all([
+      newContext(browser, server, { ip: KASSEL }),
+      newContext(browser, server, { ip: LONDON, userAgent: FIREFOX_WINDOWS }),
+      newContext(browser, server, { ip: KASSEL_SAME_AS, userAgent: SAFARI_MAC }),
+    ]);
+    const pages = await Promise.all(contexts.map((c) => c.newPage()));
+    for (const page of pages) await signIn(page);
+    expect(await sessionCount()).toBe(3);
+    const mine = await sessionUuidOf(contexts[0]);
+
+    await pages[0].reload();
+    const rows = pages[0].locator('#sessions tbody tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    await pages[0].getByRole('button', { name: 'End all other sessions' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await pages[0].getByRole('status').textContent()).toBe('Ended 2 other sessions.');
+    expect(await pages[0].getByRole('button', { name: 'End all other sessions' }).isDisabled()).toBe(true);
+    const { rows: left } = await server.db.query('SELECT uuid FROM sessions');
+    expect(left.map((r: { uuid: string }) => r.uuid)).toEqual([mine]);
+    await Promise.all(contexts.map((c) => c.close()));
+  });
+
+  it('keeps a bound session within its network and sends it back to the login page once the IP leaves it', async () => {
+    const previous = await patchDefaultLoginStage(server, { network_binding: 'bind_asn' });
+    try {
+      const context = await newContext(browser, server, { ip: KASSEL });
+      const page = await context.newPage();
+      await signIn(page);
+      const uuid = await sessionUuidOf(context);
+      const bound = await server.db.query('SELECT network_binding, last_ip FROM sessions WHERE uuid = $1', [uuid]);
+      expect(bound.rows[0]).toEqual({ network_binding: 'bind_asn', last_ip: KASSEL });
+
+      // Another address of the same AS: still signed in, and the session follows the new IP.
+      await page.setExtraHTTPHeaders({ 'X-Forwarded-For': KASSEL_SAME_AS });
+      await page.goto('/if/user/');
+      await page.locator('tr[aria-current="true"]').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/if/user/');
+      const moved = await server.db.query('SELECT last_ip FROM sessions WHERE uuid = $1', [uuid]);
+      expect(moved.rows[0].last_ip).toBe(KASSEL_SAME_AS);
+
+      // Another AS: the binding breaks, the session ends and the browser lands on the login page.
+      await page.setExtraHTTPHeaders({ 'X-Forwarded-For': LONDON });
+      await page.goto('/if/user/');
+      expect(new URL(page.url()).pathname).toBe('/if/flow/default-authentication-flow/');
+      expect(new URL(page.url()).searchParams.get('next')).toBe('/if/user/');
+      await page.getByLabel('Username or email').waitFor();
+      const gone = await server.db.query('SELECT 1 FROM sessions WHERE uuid = $1', [uuid]);
+      expect(gone.rows).toHaveLength(0);
+      const events = await server.db.query(
+        `SELECT client_ip, context FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`,
+        [uuid],
+      );
+      expect(events.rows).toHaveLength(1);
+      expect(events.rows[0].client_ip).toBe(LONDON);
+      expect(events.rows[0].context.binding).toMatchObject({
+        reason: 'network.asn',
+        previous_value: 6805,
+        new_value: 20712,
+      });
+      expect(events.rows[0].context.ip).toEqual({ previous: KASSEL_SAME_AS, new: LONDON });
+      expect((await context.cookies()).some((c) => c.name === 'idp_session')).toBe(false);
+      await context.close();
+    } finally {
+      await adminApi(server, 'PATCH', `/api/v3/stages/user_login/${previous.pk}/`, {
+        network_binding: previous.network_binding,
+      });
+    }
+  });
+});
