@@ -219,6 +219,14 @@ describe('session binding on every request (Fastify, real Postgres, generated Ge
     const networkOnly = await loginFrom(IP.netA1, 'bind_asn', 'no_binding');
     const unbound = await loginFrom(IP.netA1, 'no_binding', 'no_binding');
     const log = vi.spyOn(logger, 'logQuery').mockImplementation((sql: string) => void statements.push(sql));
+    // The per-request lookup bypasses TypeORM (a named prepared statement on the pg pool).
+    const pool = (server.app.get(DataSource).driver as unknown as { master: { query: (...args: unknown[]) => unknown } }).master;
+    const poolQuery = pool.query;
+    const direct = vi.spyOn(pool, 'query').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      const config = args[0];
+      statements.push(typeof config === 'string' ? config : (config as { text: string }).text);
+      return poolQuery.apply(pool, args);
+    });
     const asn = vi.spyOn(geoip, 'asn');
     const city = vi.spyOn(geoip, 'city');
     try {
@@ -241,6 +249,7 @@ describe('session binding on every request (Fastify, real Postgres, generated Ge
       });
     } finally {
       log.mockRestore();
+      direct.mockRestore();
       asn.mockRestore();
       city.mockRestore();
     }
