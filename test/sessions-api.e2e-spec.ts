@@ -293,4 +293,30 @@ describe('authenticated sessions API: self-service and admin (Fastify, real Post
       );
     });
   });
+  describe('ending the session a request came with', () => {
+    it('clears that browser\'s cookie, for one session and for a bulk delete without keep_current', async () => {
+      await createUser('frankie');
+      for (const endpoint of ['one', 'bulk'] as const) {
+        const browser = await signedIn('frankie', '192.0.2.44');
+        const [own] = (await browser.get(API)).body.results.filter((s: Listed) => s.current);
+        const response =
+          endpoint === 'one' ? await browser.delete(`${API}${own.uuid}/`) : await browser.delete(`${API}bulk_delete/`);
+        expect(response.status).toBeLessThan(300);
+        expect(String(response.headers['set-cookie'])).toMatch(/idp_session=;.*Max-Age=0/i);
+        expect(browser.cookie('idp_session')).toBeUndefined();
+        expect((await server.db.query('SELECT 1 FROM sessions WHERE uuid = $1', [own.uuid])).rowCount).toBe(0);
+      }
+    });
+
+    it('keeps the cookie when another session is ended', async () => {
+      const first = await signedIn('frankie', '192.0.2.45');
+      const second = await signedIn('frankie', '192.0.2.46');
+      const other = (await first.get(API)).body.results.find((s: Listed) => !s.current);
+      const response = await first.delete(`${API}${other.uuid}/`);
+      expect(response.status).toBe(204);
+      expect(response.headers['set-cookie']).toBeUndefined();
+      expect((await first.get(ME)).status).toBe(200);
+      expect((await second.get(ME)).status).toBe(401);
+    });
+  });
 });

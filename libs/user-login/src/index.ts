@@ -12,6 +12,7 @@ export * from './persistence/user-login-stage.repository.js';
 export * from './session-auth.service.js';
 export * from './session-binding.exception.js';
 export * from './session-binding.guard.js';
+export * from './session-cookie.service.js';
 export * from './session-logout.service.js';
 export * from './session-termination.events.js';
 export * from './terminate-sessions.service.js';

@@ -1,4 +1,4 @@
-import { appendSetCookie, cookieSecure, readCookie, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
+import { appendSetCookie, CLOCK, cookieSecure, readCookie, type Clock, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { USER_LOGIN_OPTIONS, type ResolvedUserLoginOptions } from './user-login-options.interface.js';
@@ -9,6 +9,7 @@ export class SessionCookieService {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(USER_LOGIN_OPTIONS) private readonly options: ResolvedUserLoginOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   read(request: HttpRequestLike): string | undefined {
@@ -19,7 +20,7 @@ export class SessionCookieService {
   set(request: HttpRequestLike, response: HttpResponseLike, token: string, maxAgeSeconds?: number): void {
     this.write(response, token, {
       ...this.attributes(request),
-      ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds, expires: new Date(Date.now() + maxAgeSeconds * 1000) } : {}),
+      ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds, expires: new Date(this.clock.now().getTime() + maxAgeSeconds * 1000) } : {}),
     });
   }
 

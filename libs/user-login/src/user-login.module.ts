@@ -28,6 +28,7 @@ export const resolvedOptionsProvider = {
 
 const exported = [
   UserLoginStageService,
+  SessionCookieService,
   SessionBindingGuard,
   SessionAuthService,
   SessionLogoutService,

@@ -1,5 +1,5 @@
-import { CLOCK, type Clock, type HttpRequestLike } from '@idp/core';
-import { SESSION_ORDERINGS, SessionRepository, TerminateSessionsService } from '@idp/user-login';
+import { CLOCK, type Clock, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
+import { SESSION_ORDERINGS, SessionCookieService, SessionRepository, TerminateSessionsService } from '@idp/user-login';
 import {
   BadRequestException,
   Controller,
@@ -11,6 +11,7 @@ import {
   Param,
   Query,
   Req,
+  Res,
   UseGuards,
 } from '@nestjs/common';
 import { ApiAuthGuard, type ApiCaller } from '../auth/api-auth.guard.js';
@@ -42,6 +43,7 @@ export class SessionsController {
     private readonly sessions: SessionRepository,
     private readonly terminator: TerminateSessionsService,
     private readonly presenter: SessionPresenter,
+    private readonly cookies: SessionCookieService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -79,6 +81,7 @@ export class SessionsController {
     @Query() query: Record<string, unknown>,
     @Caller() caller: ApiCaller,
     @Req() request: HttpRequestLike,
+    @Res({ passthrough: true }) response: HttpResponseLike,
   ) {
     const keepCurrent = readFlag(query, 'keep_current');
     if (keepCurrent && !caller.session) {
@@ -90,6 +93,7 @@ export class SessionsController {
     const userPks = caller.user.isSuperuser ? requested : requested.filter((pk) => pk === caller.user.pk);
     const keep = keepCurrent ? caller.session!.uuid : undefined;
     const deleted = await this.terminator.revokeAllOf(userPks, { user: caller.user, request }, keep);
+    if (caller.session && !keep && userPks.includes(caller.user.pk)) this.cookies.clear(request, response);
     return { deleted };
   }
 
@@ -101,11 +105,18 @@ export class SessionsController {
 
   @Delete(':uuid')
   @HttpCode(204)
-  async remove(@Param('uuid', UuidParam) uuid: string, @Caller() caller: ApiCaller, @Req() request: HttpRequestLike) {
+  async remove(
+    @Param('uuid', UuidParam) uuid: string,
+    @Caller() caller: ApiCaller,
+    @Req() request: HttpRequestLike,
+    @Res({ passthrough: true }) response: HttpResponseLike,
+  ) {
     await this.visible(uuid, caller);
     // Another request may have ended it since: then there is nothing left to revoke.
     if (!(await this.terminator.revoke(uuid, { user: caller.user, request })))
       throw new NotFoundException({ detail: 'Not found.' });
+    // Ending the session this request came with signs this browser out: drop its cookie too.
+    if (uuid === caller.session?.uuid) this.cookies.clear(request, response);
   }
 
   private async visible(uuid: string, caller: ApiCaller) {
