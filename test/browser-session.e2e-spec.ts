@@ -1,8 +1,8 @@
 import { hashToken } from '@idp/core';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, cookieFrom, login, setCookieLine } from './support/http.js';
-import { ADMIN_PASSWORD, ADMIN_TOKEN, startTestServer, type TestServer } from './support/test-server.js';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test-server.js';
+import { patchDefaultLoginStage } from './support/admin-api.js';
 
 const ME = '/api/v3/core/users/me/';
 const IDLE_MS = 10 * 60_000;
@@ -37,21 +37,7 @@ describe('browser sessions: renewed while used, at most one write a minute (SESS
     };
   }
 
-  async function setStageDuration(duration: string): Promise<void> {
-    const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-    const list = await request(server.http)
-      .get('/api/v3/stages/user_login/?name=default-authentication-login')
-      .set(auth);
-    const pk = list.body.results.find((stage: { name: string }) => stage.name === 'default-authentication-login').pk;
-    expect(
-      (
-        await request(server.http)
-          .patch(`/api/v3/stages/user_login/${pk}/`)
-          .set(auth)
-          .send({ session_duration: duration })
-      ).status,
-    ).toBe(200);
-  }
+  const setStageDuration = (duration: string) => patchDefaultLoginStage(server, { session_duration: duration });
 
   it('a browser session starts with the idle window and no cookie lifetime', async () => {
     const { tokenHash } = await signIn();

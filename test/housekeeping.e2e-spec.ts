@@ -2,11 +2,11 @@ import { hashToken } from '@idp/core';
 import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pg from 'pg';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { HousekeepingService } from '../apps/identity-server/src/housekeeping/housekeeping.service.js';
 import { Browser, cookieFrom, login } from './support/http.js';
-import { ADMIN_PASSWORD, ADMIN_TOKEN, startTestServer, type TestServer } from './support/test-server.js';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test-server.js';
+import { patchDefaultLoginStage } from './support/admin-api.js';
 
 const HOUR = 3_600_000;
 const AUTH_FLOW = '/api/v3/flows/executor/default-authentication-flow/';
@@ -32,21 +32,7 @@ describe('expiry housekeeping (EVENT_RETENTION=hours=1)', () => {
     return hashToken(cookieFrom(done, 'idp_session')!.split('=')[1]);
   }
 
-  async function setStageDuration(duration: string): Promise<void> {
-    const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-    const list = await request(server.http)
-      .get('/api/v3/stages/user_login/?name=default-authentication-login')
-      .set(auth);
-    const pk = list.body.results.find((stage: { name: string }) => stage.name === 'default-authentication-login').pk;
-    expect(
-      (
-        await request(server.http)
-          .patch(`/api/v3/stages/user_login/${pk}/`)
-          .set(auth)
-          .send({ session_duration: duration })
-      ).status,
-    ).toBe(200);
-  }
+  const setStageDuration = (duration: string) => patchDefaultLoginStage(server, { session_duration: duration });
 
   it('deletes expired sessions, events past EVENT_RETENTION and abandoned flows; keeps fresh rows', async () => {
     await setStageDuration('minutes=30');

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asnRecord, cityRecord, writeAsnDb, writeCityDb } from './fixtures/geoip-fixtures.js';
 import { Browser, login } from './support/http.js';
 import { ADMIN_PASSWORD, ADMIN_TOKEN, startTestServer, type TestServer } from './support/test-server.js';
+import { createUser as createTestUser } from './support/admin-api.js';
 
 const API = '/api/v3/core/authenticated_sessions/';
 const ME = '/api/v3/core/users/me/';
@@ -36,14 +37,7 @@ describe('authenticated sessions API: self-service and admin (Fastify, real Post
   const heard: SessionTerminated[] = [];
   let unsubscribe: () => void;
 
-  async function createUser(username: string): Promise<number> {
-    const created = await request(server.http)
-      .post('/api/v3/core/users/')
-      .set(admin())
-      .send({ username, password: PASSWORD, email: `${username}@example.test` });
-    expect(created.status).toBe(201);
-    return created.body.pk;
-  }
+  const createUser = (username: string) => createTestUser(server, username, PASSWORD);
 
   async function signedIn(username: string, ip: string, userAgent?: string, password = PASSWORD): Promise<Browser> {
     const browser = new Browser(server.http);

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, login } from './support/http.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './support/test-server.js';
+import { createUser as createTestUser } from './support/admin-api.js';
 
 const FLOW = '/api/v3/flows/executor/default-authentication-flow/';
 const ME = '/api/v3/core/users/me/';
@@ -18,14 +19,7 @@ describe('terminate other sessions at login (Fastify, real Postgres)', () => {
   const heard: SessionTerminated[] = [];
   let unsubscribe: () => void;
 
-  async function createUser(username: string): Promise<number> {
-    const created = await request(server.http)
-      .post('/api/v3/core/users/')
-      .set(admin())
-      .send({ username, password: PASSWORD, email: `${username}@example.test` });
-    expect(created.status).toBe(201);
-    return created.body.pk;
-  }
+  const createUser = (username: string) => createTestUser(server, username, PASSWORD);
 
   async function setTerminateOthers(on: boolean): Promise<void> {
     const patched = await request(server.http)
