@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, cookieFrom, login, setCookieLine } from './support/http.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test-server.js';
+import { patchDefaultLoginStage } from './support/admin-api.js';
 
 const FLOW = '/api/v3/flows/executor/default-authentication-flow/';
 
@@ -86,7 +87,9 @@ describe('default authentication flow (Fastify, real Postgres)', () => {
     expect(row.last_ip).toBe('127.0.0.1');
     expect(row.last_user_agent).toContain('Chrome/131');
 
-    const events = await server.db.query(`SELECT "user", context, client_ip FROM events WHERE action = 'login' ORDER BY created DESC LIMIT 1`);
+    const events = await server.db.query(
+      `SELECT "user", context, client_ip FROM events WHERE action = 'login' ORDER BY created DESC LIMIT 1`,
+    );
     expect(events.rows[0].user).toMatchObject({ username: 'akadmin' });
     expect(events.rows[0].context.http_request).toMatchObject({ method: 'POST', path: FLOW });
     expect(events.rows[0].context.auth_method).toBe('password');
@@ -102,7 +105,9 @@ describe('default authentication flow (Fastify, real Postgres)', () => {
     expect(after.status).toBe(401);
     const gone = await server.db.query('SELECT 1 FROM sessions WHERE token_hash = $1', [hashToken(token)]);
     expect(gone.rowCount).toBe(0);
-    const logoutEvent = await server.db.query(`SELECT context FROM events WHERE action = 'logout' ORDER BY created DESC LIMIT 1`);
+    const logoutEvent = await server.db.query(
+      `SELECT context FROM events WHERE action = 'logout' ORDER BY created DESC LIMIT 1`,
+    );
     expect(logoutEvent.rows[0].context.http_request.path).toBe('/api/v3/flows/executor/default-invalidation-flow/');
   });
 
@@ -128,7 +133,14 @@ describe('default authentication flow (Fastify, real Postgres)', () => {
     const done = await browser.post(FLOW, { password: ADMIN_PASSWORD });
     const sessionToken = cookieFrom(done, 'idp_session')!.split('=')[1];
     expect(sessionToken).not.toBe(flowToken);
-    for (const cookie of [`idp_session=${flowToken}`, 'idp_session=garbage', 'idp_session=', `idp_session=${'x'.repeat(5000)}`, 'idp_session=%E0%A4%A', 'idp_session']) {
+    for (const cookie of [
+      `idp_session=${flowToken}`,
+      'idp_session=garbage',
+      'idp_session=',
+      `idp_session=${'x'.repeat(5000)}`,
+      'idp_session=%E0%A4%A',
+      'idp_session',
+    ]) {
       const response = await request(server.http).get('/api/v3/core/users/me/').set('Cookie', cookie);
       expect(response.status, cookie.slice(0, 40)).toBe(401);
       expect(response.body.code).toBe('not_authenticated');
@@ -144,6 +156,26 @@ describe('default authentication flow (Fastify, real Postgres)', () => {
       expect((await browser.get('/api/v3/core/users/me/')).status).toBe(401);
     } finally {
       server.clock.advance(-(server.config.sessionBrowserIdleMs + 1000));
+    }
+  });
+  it('gives hours=1,minutes=2,seconds=3 a Max-Age of 3723 and a stored expiry of now + 3723 s', async () => {
+    await patchDefaultLoginStage(server, { session_duration: 'hours=1,minutes=2,seconds=3' });
+    try {
+      const browser = new Browser(server.http);
+      const before = Date.now();
+      const done = await login(browser, 'akadmin', ADMIN_PASSWORD);
+      const line = setCookieLine(done, 'idp_session')!;
+      expect(line).toMatch(/Max-Age=3723(;|$)/);
+      const expiresAttribute = new Date(/Expires=([^;]+)/i.exec(line)![1]).getTime();
+      expect(Math.abs(expiresAttribute - (before + 3723_000))).toBeLessThan(5_000);
+      const token = cookieFrom(done, 'idp_session')!.split('=')[1];
+      const row = (
+        await server.db.query('SELECT expires, browser_session FROM sessions WHERE token_hash = $1', [hashToken(token)])
+      ).rows[0];
+      expect(row.browser_session).toBe(false);
+      expect(Math.abs(new Date(row.expires).getTime() - (before + 3723_000))).toBeLessThan(5_000);
+    } finally {
+      await patchDefaultLoginStage(server, { session_duration: 'seconds=0' });
     }
   });
 });

@@ -56,13 +56,14 @@ describe('"Stay signed in?" and the session lifetime (design section 7)', () => 
     stagePk = list.body.results.find((stage: { name: string }) => stage.name === 'default-authentication-login').pk;
   });
   afterAll(async () => {
-    // The issue asks for the server's answers in the lead's note.
-    console.log(
-      [
-        'session_duration | remember_me_offset | answer | prompt | Max-Age | expires-now (s) | browser_session',
-        ...observed,
-      ].join('\n'),
-    );
+    // REMEMBER_ME_TABLE=1 prints what the server answered per row (for the issue's note).
+    if (process.env.REMEMBER_ME_TABLE)
+      console.log(
+        [
+          'session_duration | remember_me_offset | answer | prompt | Max-Age | expires-now (s) | browser_session',
+          ...observed,
+        ].join('\n'),
+      );
     await server?.close();
   });
 
