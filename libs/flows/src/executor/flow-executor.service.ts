@@ -8,6 +8,7 @@ import {
   type Clock,
   type HttpRequestLike,
   type HttpResponseLike,
+  type User,
 } from '@idp/core';
 import { BadRequestException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -106,9 +107,22 @@ export class FlowExecutorService {
       flow,
       stage: binding.stage,
       execution,
-      pendingUser: async () => (execution.pendingUserPk === null ? null : this.users.findByPk(execution.pendingUserPk)),
+      pendingUser: () => this.pendingUserOf(execution),
     };
     return body === undefined ? handler.challenge(context) : handler.submit(context, body);
+  }
+
+  // Stages ask for the pending user several times in one step; one query per user is enough.
+  private readonly loadedUsers = new WeakMap<FlowExecution, { pk: number; user: Promise<User | null> }>();
+
+  private pendingUserOf(execution: FlowExecution): Promise<User | null> {
+    const pk = execution.pendingUserPk;
+    if (pk === null) return Promise.resolve(null);
+    const cached = this.loadedUsers.get(execution);
+    if (cached?.pk === pk) return cached.user;
+    const user = this.users.findByPk(pk);
+    this.loadedUsers.set(execution, { pk, user });
+    return user;
   }
 
   /** The browser's execution of this flow, or a new one (with a new flow cookie). */
