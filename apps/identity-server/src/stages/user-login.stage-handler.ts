@@ -17,22 +17,23 @@ export class UserLoginStageHandler implements StageHandler, OnModuleInit {
     this.registry.register(this);
   }
 
-  async challenge(context: StageContext): Promise<StageOutcome> {
-    const stage = await this.stages.findByUuid(context.stage.stageUuid);
-    if (!stage) return { kind: 'deny', message: 'This login stage is not configured.' };
-    const denied = await this.deniedReason(context);
-    if (denied) return { kind: 'deny', message: denied };
-    if (this.login.prompts(stage)) return { kind: 'challenge', challenge: await this.prompt(context) };
-    return this.finish(context, stage, undefined);
+  challenge(context: StageContext): Promise<StageOutcome> {
+    return this.run(context, undefined);
   }
 
-  async submit(context: StageContext, body: Record<string, unknown>): Promise<StageOutcome> {
+  submit(context: StageContext, body: Record<string, unknown>): Promise<StageOutcome> {
+    return this.run(context, body);
+  }
+
+  /** GET (no body) shows the prompt; POST answers it. A stage that does not prompt logs in on either. */
+  private async run(context: StageContext, body: Record<string, unknown> | undefined): Promise<StageOutcome> {
     const stage = await this.stages.findByUuid(context.stage.stageUuid);
     if (!stage) return { kind: 'deny', message: 'This login stage is not configured.' };
-    if (!this.login.prompts(stage)) return this.challenge(context);
-    // The user may have been deactivated while the question was on screen: deny, don't ask again.
+    // Checked on every step: the user may have been deactivated while the question was on screen.
     const denied = await this.deniedReason(context);
     if (denied) return { kind: 'deny', message: denied };
+    if (!this.login.prompts(stage)) return this.finish(context, stage, undefined);
+    if (body === undefined) return { kind: 'challenge', challenge: await this.prompt(context) };
     if (!('remember_me' in body)) {
       return withErrors(await this.prompt(context), { remember_me: [{ string: 'This field is required.', code: 'required' }] });
     }
