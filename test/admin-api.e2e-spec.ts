@@ -94,6 +94,15 @@ describe('admin API (stages, users, events) and bad input', () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
+  it('answers concurrent creates of one name with one 201 and 400s, never a 500', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => api().post(STAGES).set(auth).send({ name: 'racing-login' })),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([201, 400, 400, 400, 400, 400]);
+    for (const r of responses.filter((r) => r.status === 400)) expect(r.body.name[0]).toMatch(/already exists/);
+    expect((await server.db.query(`SELECT count(*)::int AS n FROM stages WHERE name = 'racing-login'`)).rows[0].n).toBe(1);
+  });
+
   it('refuses bindings the server has no database for, naming the variable to set', async () => {
     const geo = await api().post(STAGES).set(auth).send({ name: 'geo', geoip_binding: 'bind_continent' });
     expect(geo.status).toBe(400);

@@ -5,9 +5,19 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsController } from './api/events.controller.js';
+import { FlowBindingsController } from './api/flow-bindings.controller.js';
+import { FlowsController } from './api/flows.controller.js';
 import { HealthController } from './api/health.controller.js';
 import { SessionPresenter } from './api/session.presenter.js';
 import { SessionsController } from './api/sessions.controller.js';
+import {
+  AllStagesController,
+  IdentificationStagesController,
+  PasswordStagesController,
+  PromptStagesController,
+  UserLogoutStagesController,
+  UserWriteStagesController,
+} from './api/stages.controller.js';
 import { UserLoginStagesController } from './api/user-login-stages.controller.js';
 import { UsersController } from './api/users.controller.js';
 import { ApiAuthGuard } from './auth/api-auth.guard.js';
@@ -51,7 +61,22 @@ export class AppModule {
           browserSessionIdleMs: config.sessionBrowserIdleMs,
         }),
       ],
-      controllers: [HealthController, UsersController, SessionsController, UserLoginStagesController, EventsController, WebController],
+      controllers: [
+        HealthController,
+        UsersController,
+        SessionsController,
+        UserLoginStagesController,
+        FlowsController,
+        FlowBindingsController,
+        AllStagesController,
+        IdentificationStagesController,
+        PasswordStagesController,
+        PromptStagesController,
+        UserWriteStagesController,
+        UserLogoutStagesController,
+        EventsController,
+        WebController,
+      ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         BootstrapService,

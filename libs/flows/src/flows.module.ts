@@ -10,6 +10,7 @@ import { FlowStageBinding } from './persistence/flow-stage-binding.entity.js';
 import { Flow } from './persistence/flow.entity.js';
 import { FlowRepository } from './persistence/flow.repository.js';
 import { IdentificationStage, PasswordStage, PromptStage, UserWriteStage } from './persistence/stage-settings.entities.js';
+import { StageSettingsRepository } from './persistence/stage-settings.repository.js';
 import { IdentificationStageHandler } from './stages/identification.stage.js';
 import { PasswordStageHandler } from './stages/password.stage.js';
 import { PromptStageHandler } from './stages/prompt.stage.js';
@@ -31,13 +32,14 @@ export class FlowsModule {
         StageHandlerRegistry,
         FlowRepository,
         FlowExecutionRepository,
+        StageSettingsRepository,
         FlowExecutorService,
         IdentificationStageHandler,
         PasswordStageHandler,
         PromptStageHandler,
         UserWriteStageHandler,
       ],
-      exports: [StageHandlerRegistry, FlowRepository, FlowExecutionRepository, FLOWS_OPTIONS, TypeOrmModule],
+      exports: [StageHandlerRegistry, FlowRepository, FlowExecutionRepository, StageSettingsRepository, FLOWS_OPTIONS, TypeOrmModule],
     };
   }
 }

@@ -7,12 +7,14 @@ export * from './executor/stage-handler.interface.js';
 export * from './executor/stage-handler.registry.js';
 export * from './flows-options.js';
 export * from './flows.module.js';
+export * from './persistence/constraint-violation.js';
 export * from './persistence/flow-execution.entity.js';
 export * from './persistence/flow-execution.repository.js';
 export * from './persistence/flow-stage-binding.entity.js';
 export * from './persistence/flow.entity.js';
 export * from './persistence/flow.repository.js';
 export * from './persistence/stage-settings.entities.js';
+export * from './persistence/stage-settings.repository.js';
 
 /** Entities of @idp/flows, for the host app's data source. */
 export const FLOWS_ENTITIES = FLOWS_ENTITY_CLASSES;

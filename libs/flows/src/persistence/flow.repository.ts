@@ -1,8 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { containsPattern, translatingViolations } from './constraint-violation.js';
 import { FlowStageBinding } from './flow-stage-binding.entity.js';
 import { Flow, type FlowDesignation } from './flow.entity.js';
+import { IdentificationStage } from './stage-settings.entities.js';
+
+/** What the admin API may filter flows by. */
+export interface FlowQuery {
+  offset: number;
+  limit: number;
+  designation?: string;
+  /** Matched anywhere in slug, name or title, case-insensitively. */
+  search?: string;
+}
+
+/** What the admin API may filter stage bindings by. */
+export interface BindingQuery {
+  offset: number;
+  limit: number;
+  flowUuid?: string;
+  descending?: boolean;
+}
+
+export type FlowFields = Pick<Flow, 'slug' | 'name' | 'title' | 'designation'>;
+export type BindingFields = Pick<FlowStageBinding, 'flowUuid' | 'stageUuid' | 'order'>;
 
 /** Queries on flows and their stage bindings. */
 @Injectable()
@@ -61,5 +83,78 @@ export class FlowRepository {
 
   async deleteBinding(bindingUuid: string): Promise<boolean> {
     return ((await this.bindings.delete({ bindingUuid })).affected ?? 0) > 0;
+  }
+
+  /** Flows by slug, filtered for the admin API. */
+  searchFlows(query: FlowQuery): Promise<[Flow[], number]> {
+    const builder = this.flows.createQueryBuilder('f').orderBy('f.slug', 'ASC').skip(query.offset).take(query.limit);
+    if (query.designation) builder.andWhere('f.designation = :designation', { designation: query.designation });
+    if (query.search) {
+      builder.andWhere('(f.slug ILIKE :q OR f.name ILIKE :q OR f.title ILIKE :q)', { q: containsPattern(query.search) });
+    }
+    return builder.getManyAndCount();
+  }
+
+  /** Inserts a flow; a slug taken meanwhile surfaces as a ConstraintViolation. */
+  createFlow(fields: FlowFields): Promise<Flow> {
+    return translatingViolations(() => this.saveFlow(fields));
+  }
+
+  /**
+   * Changes a flow; identification stages that offer it for enrollment follow a new slug in the
+   * same transaction, so their "Sign up" link keeps working.
+   */
+  async updateFlow(flow: Flow, fields: Partial<FlowFields>): Promise<void> {
+    if (Object.keys(fields).length === 0) return;
+    await translatingViolations(() =>
+      this.flows.manager.transaction(async (manager) => {
+        await manager.update(Flow, { flowUuid: flow.flowUuid }, fields);
+        if (fields.slug !== undefined && fields.slug !== flow.slug) {
+          await manager.update(IdentificationStage, { enrollmentFlowSlug: flow.slug }, { enrollmentFlowSlug: fields.slug });
+        }
+      }),
+    );
+  }
+
+  /** Deletes a flow (its bindings and flow states cascade) and unlinks it from identification stages. */
+  async deleteFlowAndReferences(flow: Flow): Promise<void> {
+    await this.flows.manager.transaction(async (manager) => {
+      await manager.update(IdentificationStage, { enrollmentFlowSlug: flow.slug }, { enrollmentFlowSlug: null });
+      await manager.delete(Flow, { flowUuid: flow.flowUuid });
+    });
+  }
+
+  /** Bindings by flow and order, filtered for the admin API. */
+  searchBindings(query: BindingQuery): Promise<[FlowStageBinding[], number]> {
+    const direction = query.descending ? 'DESC' : 'ASC';
+    const builder = this.bindings
+      .createQueryBuilder('b')
+      .innerJoinAndSelect('b.stage', 's')
+      .orderBy('b.flowUuid', 'ASC')
+      .addOrderBy('b.order', direction)
+      .skip(query.offset)
+      .take(query.limit);
+    if (query.flowUuid) builder.where('b.flowUuid = :flowUuid', { flowUuid: query.flowUuid });
+    return builder.getManyAndCount();
+  }
+
+  /** Inserts a binding; a taken order or a vanished flow/stage surfaces as a ConstraintViolation. */
+  async createBinding(fields: BindingFields): Promise<string> {
+    return (await translatingViolations(() => this.saveBinding(fields))).bindingUuid;
+  }
+
+  /** Changes a binding, with the same ConstraintViolation as {@link createBinding}. */
+  async updateBinding(bindingUuid: string, fields: Partial<BindingFields>): Promise<void> {
+    if (Object.keys(fields).length === 0) return;
+    await translatingViolations(() => this.bindings.update({ bindingUuid }, fields));
+  }
+
+  /** Whether the flow already binds a stage at `order` (other than `exceptUuid`). */
+  orderTaken(flowUuid: string, order: number, exceptUuid?: string): Promise<boolean> {
+    return this.bindings
+      .createQueryBuilder('b')
+      .where('b.flowUuid = :flowUuid AND b.order = :order', { flowUuid, order })
+      .andWhere(exceptUuid ? 'b.bindingUuid <> :except' : 'true', { except: exceptUuid })
+      .getExists();
   }
 }
