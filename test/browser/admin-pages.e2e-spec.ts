@@ -1,7 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser as HttpBrowser, login } from '../support/http.js';
 import {
   adminApi,
+  containsFocus,
+  isFocused,
   launchChromium,
   newContext,
   screenshot,
@@ -70,7 +73,7 @@ describe('admin pages in Chromium', () => {
   it('creates a stage; a binding the server has no database for is refused at that field', async () => {
     const page = await adminPage('#stages');
     await page.getByRole('button', { name: 'New stage' }).click();
-    await page.getByLabel('Name').fill('web-ui-login');
+    await page.getByLabel('Name', { exact: true }).fill('web-ui-login');
     await page.getByLabel('"Stay signed in" adds').fill('days=14');
     await page.getByLabel('Network binding').selectOption('bind_asn');
     await page.getByLabel("End the user's other sessions on login").check();
@@ -104,16 +107,27 @@ describe('admin pages in Chromium', () => {
       `SELECT count(*)::int AS n FROM events WHERE action = 'login' AND "user"->>'username' = 'akadmin'`,
     );
     expect(rows[0].n).toBeGreaterThan(0);
-    const shown = page.locator('#events tbody tr');
+    const shown = page.locator('#events tbody tr[data-event]');
     await expect.poll(() => shown.count()).toBe(Math.min(rows[0].n, 20));
-    for (const action of await page.locator('#events tbody tr td:nth-child(2) code').allTextContents())
+    for (const action of await page.locator('#events tbody tr[data-event] td:nth-child(2) code').allTextContents())
       expect(action).toBe('login');
 
-    await shown.first().locator('summary').click();
-    const context = await shown.first().locator('pre').textContent();
+    // The context opens in a full-width row under its event, and closes again.
+    const toggle = shown.first().getByRole('button');
+    const contextRow = page.locator(`#${await toggle.getAttribute('aria-controls')}`);
+    expect(await contextRow.isVisible()).toBe(false);
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await contextRow.waitFor();
+    const context = await contextRow.locator('pre').textContent();
     expect(JSON.parse(context!).http_request.path).toBe('/api/v3/flows/executor/default-authentication-flow/');
     expect(context).toMatch(/^\{\n {2}"/);
+    const table = (await page.locator('#events').boundingBox())!;
+    expect((await contextRow.locator('pre').boundingBox())!.width).toBeGreaterThan(table.width * 0.9);
     await screenshot(page, 'admin-events');
+    await toggle.click();
+    expect(await contextRow.isVisible()).toBe(false);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
 
     await page.getByLabel('Action', { exact: true }).fill('no_such_action');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -140,6 +154,7 @@ describe('admin pages in Chromium', () => {
     const carolRow = page.locator('#all-sessions tbody tr', { hasText: 'carol' });
     await carolRow.waitFor();
     await carolRow.getByRole('button', { name: /End session/ }).click();
+    await page.getByRole('dialog', { name: "End carol's session?" }).getByRole('button', { name: 'End session' }).click();
     await carolRow.waitFor({ state: 'detached' });
     const left = await server.db.query(
       `SELECT 1 FROM sessions s JOIN users u ON u.pk = s.user_pk WHERE u.username = 'carol'`,
@@ -152,4 +167,87 @@ describe('admin pages in Chromium', () => {
     await page.context().close();
     await carol.close();
   });
+
+  it('asks in a dialog before deleting a stage: Escape keeps it, confirming deletes it', async () => {
+    const created = await adminApi(server, 'POST', '/api/v3/stages/user_login/', { name: 'doomed-login' });
+    expect(created.status).toBe(201);
+    const page = await adminPage('#stages');
+    await page.getByRole('button', { name: 'Edit doomed-login' }).click();
+    const deleteButton = page.locator('#stage-editor').getByRole('button', { name: 'Delete stage' });
+    await deleteButton.click();
+    const dialog = page.getByRole('dialog', { name: 'Delete doomed-login?' });
+    await dialog.waitFor();
+    expect(await containsFocus(dialog)).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await isFocused(deleteButton)).toBe(true);
+    expect(await stageRow('doomed-login')).toBeDefined();
+
+    await deleteButton.click();
+    await dialog.getByRole('button', { name: 'Delete stage' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Deleted doomed-login.');
+    expect(await stageRow('doomed-login')).toBeUndefined();
+    expect(await page.locator('#stages tbody tr', { hasText: 'doomed-login' }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('pages through everyone\'s sessions and narrows them by username and search', async () => {
+    for (const username of ['frank', 'grace']) {
+      const created = await adminApi(server, 'POST', '/api/v3/core/users/', {
+        username,
+        email: `${username}@example.test`,
+        password: `${username}-password-1`,
+      });
+      expect(created.status).toBe(201);
+    }
+    // Sessions from documentation addresses, so the search has something to find.
+    await Promise.all([
+      ...[1, 2, 3].map((i) => apiLogin('frank', `198.51.100.${i}`)),
+      ...Array.from({ length: 22 }, (_, i) => apiLogin('grace', `203.0.113.${i + 1}`)),
+    ]);
+    const { rows } = await server.db.query('SELECT count(*)::int AS n FROM sessions WHERE expires > now()');
+    const total = rows[0].n + 1; // and the admin page's own
+
+    const page = await adminPage('#sessions');
+    const shown = page.locator('#all-sessions tbody tr[data-session]');
+    const range = page.locator('#sessions-range');
+    await expect.poll(() => range.textContent()).toBe(`1–20 of ${total}`);
+    expect(await shown.count()).toBe(20);
+    expect(await page.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => range.textContent()).toBe(`21–${Math.min(40, total)} of ${total}`);
+    expect(await shown.count()).toBe(Math.min(40, total) - 20);
+
+    // A filter starts again at page 1 and shows only that user's sessions.
+    await page.getByLabel('Username').fill('frank');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => range.textContent()).toBe('1–3 of 3');
+    expect(await page.locator('#all-sessions tbody tr td:first-child').allTextContents()).toEqual(['frank', 'frank', 'frank']);
+    expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await screenshot(page, 'admin-sessions-filtered');
+
+    await page.getByLabel('Username').fill('');
+    await page.getByLabel('Search').fill('203.0.113.1');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    // 203.0.113.1 and .10 to .19
+    await expect.poll(() => range.textContent()).toBe('1–11 of 11');
+    for (const ip of await page.locator('#all-sessions tbody tr td:nth-child(3) code').allTextContents())
+      expect(ip).toMatch(/^203\.0\.113\.1\d?$/);
+
+    await page.getByLabel('Search').fill('no-such-thing');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No sessions match.').waitFor();
+    expect(await range.textContent()).toBe('');
+
+    await page.getByRole('button', { name: 'Clear' }).first().click();
+    await expect.poll(() => range.textContent()).toBe(`1–20 of ${total}`);
+    await page.context().close();
+  });
+
+  async function apiLogin(username: string, ip: string) {
+    const client = new HttpBrowser(server.http);
+    client.forwardedFor = ip;
+    const done = await login(client, username, `${username}-password-1`);
+    expect(done.body.component).toBe('xak-flow-redirect');
+  }
 });

@@ -1,3 +1,4 @@
+import { hashToken } from '@idp/core';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +135,76 @@ describe('flow pages in Chromium', () => {
         remember_me_offset: previous.remember_me_offset,
       });
     }
+  });
+
+  it('"Not you?" restarts the flow at identification, from the password step and from "Stay signed in?"', async () => {
+    const created = await adminApi(server, 'POST', '/api/v3/core/users/', {
+      username: 'erin',
+      email: 'erin@example.test',
+      password: 'erin-password-1',
+    });
+    expect(created.status).toBe(201);
+    const context = await newContext(browser, server, { viewport: { width: 900, height: 700 } });
+    const page = await context.newPage();
+    // Signed in already: starting over must not sign anyone out.
+    await signIn(page);
+    const sessionBefore = (await context.cookies()).find((c) => c.name === 'idp_session')!.value;
+    const akadminSessions = `SELECT s.token_hash FROM sessions s JOIN users u ON u.pk = s.user_pk WHERE u.username = 'akadmin'`;
+    const akadminSessionsBefore = (await server.db.query(akadminSessions)).rows.length;
+    const flowRow = async () => {
+      const token = (await context.cookies()).find((c) => c.name === 'idp_flow')?.value;
+      if (!token) return undefined;
+      const { rows } = await server.db.query('SELECT position FROM flow_executions WHERE token_hash = $1', [
+        hashToken(token),
+      ]);
+      return rows[0];
+    };
+
+    await page.goto('/flows/-/default/authentication/?next=/if/user/');
+    await page.getByLabel('Username or email').fill('akadmin');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Password', { exact: true }).waitFor();
+    expect(await flowRow()).toEqual({ position: 1 });
+    const pendingToken = (await context.cookies()).find((c) => c.name === 'idp_flow')!.value;
+    await page.getByRole('button', { name: 'Not you?' }).click();
+
+    const uid = page.getByLabel('Username or email');
+    await uid.waitFor();
+    expect(await uid.inputValue()).toBe('');
+    await expect.poll(() => page.locator(':focus').getAttribute('name')).toBe('uid_field');
+    // The old walk is gone from the database; a new one starts at the first stage.
+    const old = await server.db.query('SELECT 1 FROM flow_executions WHERE token_hash = $1', [hashToken(pendingToken)]);
+    expect(old.rows).toHaveLength(0);
+    expect(await flowRow()).toEqual({ position: 0 });
+    expect((await context.cookies()).find((c) => c.name === 'idp_session')?.value).toBe(sessionBefore);
+
+    // From "Stay signed in?" too, and then sign in as someone else with `next` kept.
+    const previous = await patchDefaultLoginStage(server, { remember_me_offset: 'days=1' });
+    try {
+      await uid.fill('akadmin');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByLabel('Password', { exact: true }).fill('correct-horse-battery');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Stay signed in?' }).waitFor();
+      await page.getByRole('button', { name: 'Not you?' }).click();
+      await uid.fill('erin');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      expect(await page.locator('.who').textContent()).toContain('erin');
+      await page.getByLabel('Password', { exact: true }).fill('erin-password-1');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'No', exact: true }).click();
+      await page.waitForURL('**/if/user/');
+      await expect.poll(() => page.locator('#signed-in-as').textContent()).toBe('Signed in as erin');
+    } finally {
+      await adminApi(server, 'PATCH', `/api/v3/stages/user_login/${previous.pk}/`, {
+        remember_me_offset: previous.remember_me_offset,
+      });
+    }
+    // The abandoned "Stay signed in?" step made no session, and starting over never ended the earlier one.
+    const akadmin = await server.db.query(akadminSessions);
+    expect(akadmin.rows.map((r: { token_hash: string }) => r.token_hash)).toContain(hashToken(sessionBefore));
+    expect(akadmin.rows).toHaveLength(akadminSessionsBefore);
+    await context.close();
   });
 
   it('shows access denied for an inactive user and creates no session', async () => {

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asnRecord, cityRecord, writeAsnDb, writeCityDb } from '../fixtures/geoip-fixtures.js';
 import {
   adminApi,
+  containsFocus,
+  isFocused,
   launchChromium,
   newContext,
   patchDefaultLoginStage,
@@ -88,10 +90,31 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
     expect(await otherRow.textContent()).toMatch(/Firefox 128 on Windows 10.*81\.2\.69\.160.*London, GB/);
     await screenshot(page, 'my-sessions');
 
-    // Keyboard: tab to the other session's button and press Enter.
-    await otherRow.getByRole('button', { name: /End session/ }).focus();
+    // Keyboard: focus the other session's button and press Enter; a dialog asks first.
+    const endButton = otherRow.getByRole('button', { name: /End session/ });
+    await endButton.focus();
     await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'End this session?' });
+    await dialog.waitFor();
+    const describedBy = await dialog.getAttribute('aria-describedby');
+    expect(await page.locator(`#${describedBy}`).textContent()).toContain('Firefox 128 on Windows 10 (81.2.69.160)');
+    // The focus moves into the dialog, onto the safe choice.
+    expect(await containsFocus(dialog)).toBe(true);
+    expect(await page.locator(':focus').textContent()).toBe('Cancel');
+    await screenshot(page, 'confirm-dialog');
+
+    // Escape cancels: the session stays, and the focus is back on the button that opened the dialog.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await isFocused(endButton)).toBe(true);
+    expect(await rows.count()).toBe(2);
+    expect((await server.db.query('SELECT 1 FROM sessions WHERE uuid = $1', [other])).rows).toHaveLength(1);
+
+    // Again, and this time confirm.
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('button', { name: 'End session' }).click();
     await expect.poll(() => rows.count()).toBe(1);
+    expect(await page.getByRole('dialog').count()).toBe(0);
     expect(await page.getByRole('status').textContent()).toBe('Session ended.');
     const { rows: left } = await server.db.query('SELECT uuid FROM sessions');
     expect(left.map((r: { uuid: string }) => r.uuid)).toEqual([mine]);
@@ -124,13 +147,46 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
     await pages[0].reload();
     const rows = pages[0].locator('#sessions tbody tr');
     await expect.poll(() => rows.count()).toBe(3);
-    await pages[0].getByRole('button', { name: 'End all other sessions' }).click();
+    const endOthers = pages[0].getByRole('button', { name: 'End all other sessions' });
+    const dialog = pages[0].getByRole('dialog', { name: 'End all other sessions?' });
+    // Cancel in the dialog ends nothing.
+    await endOthers.click();
+    expect(await dialog.textContent()).toContain('2 other sessions will be signed out.');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await isFocused(endOthers)).toBe(true);
+    expect(await sessionCount()).toBe(3);
+    expect(await rows.count()).toBe(3);
+
+    await endOthers.click();
+    await dialog.getByRole('button', { name: 'End other sessions' }).click();
     await expect.poll(() => rows.count()).toBe(1);
     expect(await pages[0].getByRole('status').textContent()).toBe('Ended 2 other sessions.');
     expect(await pages[0].getByRole('button', { name: 'End all other sessions' }).isDisabled()).toBe(true);
     const { rows: left } = await server.db.query('SELECT uuid FROM sessions');
     expect(left.map((r: { uuid: string }) => r.uuid)).toEqual([mine]);
     await Promise.all(contexts.map((c) => c.close()));
+  });
+
+  it('keeps relative times current while the page stays open, without asking the server again', async () => {
+    const context = await newContext(browser, server);
+    const page = await context.newPage();
+    await signIn(page);
+    await page.clock.install();
+    await page.reload();
+    const lastUsed = page.locator('tr[aria-current="true"] td:nth-child(5) time');
+    await expect.poll(() => lastUsed.textContent()).toBe('just now');
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+
+    await page.clock.fastForward('02:00');
+    await expect.poll(() => lastUsed.textContent()).toBe('2 minutes ago');
+    await page.clock.fastForward('58:00');
+    await expect.poll(() => lastUsed.textContent()).toBe('1 hour ago');
+    // The tooltip keeps the exact time; nothing was re-fetched.
+    expect(await lastUsed.getAttribute('title')).toMatch(/\d/);
+    expect(requests).toEqual([]);
+    await context.close();
   });
 
   it('keeps a bound session within its network and sends it back to the login page once the IP leaves it', async () => {

@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { expect } from 'vitest';
 import { ADMIN_PASSWORD, ADMIN_TOKEN, startTestServer, type TestServer } from '../../support/test-server.js';
 
@@ -91,9 +98,20 @@ export async function signIn(
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (options.rememberMe !== undefined) {
     await page.getByRole('heading', { name: 'Stay signed in?' }).waitFor();
-    await page.getByRole('button', { name: options.rememberMe ? 'Yes' : 'No' }).click();
+    await page.getByRole('button', { name: options.rememberMe ? 'Yes' : 'No', exact: true }).click();
   }
   await page.waitForURL((url) => !url.pathname.startsWith('/if/flow/'));
+}
+
+// The callbacks run in the page; `any` because the test code is compiled without the DOM types.
+/** Whether the element has the keyboard focus. */
+export function isFocused(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element: any) => element === element.ownerDocument.activeElement);
+}
+
+/** Whether the focus is on the element or inside it (e.g. a dialog). */
+export function containsFocus(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element: any) => element.contains(element.ownerDocument.activeElement));
 }
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));

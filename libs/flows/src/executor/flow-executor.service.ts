@@ -56,6 +56,22 @@ export class FlowExecutorService {
     return this.run(slug, request, response, query, body as Record<string, unknown>);
   }
 
+  /**
+   * DELETE: forgets the browser's place in a flow and clears the flow cookie, so the next GET
+   * starts at the first stage. The login session cookie is left alone: cancelling a sign-in is
+   * not signing out. A missing, unknown or garbage flow cookie is not an error.
+   * @throws NotFoundException when no flow has this slug
+   */
+  async cancel(slug: string, request: HttpRequestLike, response: HttpResponseLike): Promise<void> {
+    const flow = await this.flows.findBySlug(slug);
+    if (!flow) throw new NotFoundException({ detail: `Flow "${slug}" not found.`, code: 'flow_not_found' });
+    const token = readCookie(request, this.options.flowCookieName);
+    // One cookie serves every flow, so whatever execution it points to goes, whichever flow it is in.
+    if (token && token.length <= 128) await this.executions.delete(hashToken(token));
+    // Cleared even when unreadable: a cookie the parser rejects would otherwise linger.
+    this.setFlowCookie(request, response, '', true);
+  }
+
   private async run(
     slug: string,
     request: HttpRequestLike,

@@ -1,5 +1,6 @@
-// Admin: the event log, filterable by action and user, each event's context as pretty JSON.
-import { announce, api, errorText, formatDate, h } from './common.js';
+// Admin: the event log, filterable by action and user, each event's context as pretty JSON in a
+// full-width row that opens under the event.
+import { announce, api, errorText, formatDate, h, showPagination } from './common.js';
 
 const PAGE_SIZE = 20;
 const body = document.querySelector('#events tbody');
@@ -19,30 +20,54 @@ function summary(event) {
   return 'Details';
 }
 
-function row(event) {
+/**
+ * Two rows per event: the summary, and below it a full-width row with the context as pretty JSON,
+ * hidden until its button opens it (long binding and request details need the whole width).
+ */
+function rows(event) {
   const user = event.user?.username ?? '—';
-  return h(
+  const contextId = `event-context-${event.pk}`;
+  const toggle = h(
+    'button',
+    {
+      class: 'link-button',
+      type: 'button',
+      'aria-expanded': 'false',
+      'aria-controls': contextId,
+      'aria-label': `${summary(event)}: context of ${event.action} event`,
+    },
+    h('span', { class: 'chevron', 'aria-hidden': 'true' }),
+    summary(event),
+  );
+  const contextRow = h(
+    'tr',
+    { class: 'event-context', id: contextId, hidden: true },
+    h(
+      'td',
+      { colspan: 5 },
+      h(
+        'pre',
+        { tabindex: '0', 'aria-label': `Context of ${event.action} event` },
+        JSON.stringify(event.context ?? {}, null, 2),
+      ),
+    ),
+  );
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    contextRow.hidden = !open;
+    mainRow.classList.toggle('expanded', open);
+  });
+  const mainRow = h(
     'tr',
     { 'data-event': event.pk },
     h('td', { class: 'nowrap' }, h('time', { datetime: event.created }, formatDate(event.created))),
     h('td', {}, h('code', {}, event.action), h('span', { class: 'secondary' }, event.app)),
     h('td', {}, user),
     h('td', {}, event.client_ip ? h('code', {}, event.client_ip) : '—'),
-    h(
-      'td',
-      {},
-      h(
-        'details',
-        {},
-        h('summary', {}, summary(event)),
-        h(
-          'pre',
-          { tabindex: '0', 'aria-label': `Context of ${event.action} event` },
-          JSON.stringify(event.context ?? {}, null, 2),
-        ),
-      ),
-    ),
+    h('td', {}, toggle),
   );
+  return [mainRow, contextRow];
 }
 
 /** Loads the current page of events with the filters from the form. */
@@ -56,13 +81,9 @@ export async function loadEvents() {
   if (!result.ok) return announce(status, `Could not load events: ${errorText(result)}`, 'error');
   const { pagination, results } = result.data;
   body.replaceChildren(
-    ...(results.length ? results.map(row) : [h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No events match.'))]),
+    ...(results.length ? results.flatMap(rows) : [h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No events match.'))]),
   );
-  range.textContent = pagination.count
-    ? `${pagination.start_index}–${pagination.end_index} of ${pagination.count}`
-    : '';
-  previous.disabled = !pagination.previous;
-  next.disabled = !pagination.next;
+  showPagination(pagination, { range, previous, next });
 }
 
 filters.addEventListener('submit', (event) => {

@@ -1,5 +1,6 @@
 // Admin: list, create and edit User Login stages; the server's field errors show under each field.
 import { announce, api, errorText, h } from './common.js';
+import { confirmDialog } from './confirm-dialog.js';
 
 const NETWORK_BINDINGS = [
   ['no_binding', 'No binding'],
@@ -228,7 +229,12 @@ function closeEditor() {
 }
 
 async function remove(stage) {
-  if (!window.confirm(`Delete the stage "${stage.name}"? Flows that use it will stop at this step.`)) return;
+  const confirmed = await confirmDialog({
+    title: `Delete ${stage.name}?`,
+    message: 'Flows that use this stage will stop at this step. This cannot be undone.',
+    confirmLabel: 'Delete stage',
+  });
+  if (!confirmed) return;
   const result = await api(`/api/v3/stages/user_login/${stage.pk}/`, { method: 'DELETE' });
   if (!result.ok) return announce(status, `Could not delete: ${errorText(result)}`, 'error');
   closeEditor();

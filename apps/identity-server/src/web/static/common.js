@@ -79,10 +79,22 @@ export function relativeTime(iso) {
   return Math.abs(seconds) < 10 ? 'just now' : relativeFormat.format(seconds, 'second');
 }
 
-/** A <time> showing the relative time, with the exact one as its tooltip. */
+export const RELATIVE_TIME_REFRESH_MS = 30_000;
+let refreshTimer = null;
+
+/** Rewrites every relative time on the page from the clock, so "just now" does not stay "just now". */
+export function refreshRelativeTimes(root = document) {
+  for (const time of root.querySelectorAll('time[data-relative]')) time.textContent = relativeTime(time.dateTime);
+}
+
+/**
+ * A <time> showing the relative time, with the exact one as its tooltip. The first one starts a
+ * timer that keeps them all current; the dates themselves do not change, so nothing is re-fetched.
+ */
 export function timeElement(iso) {
   if (!iso) return h('span', { class: 'muted' }, '—');
-  return h('time', { datetime: iso, title: dateFormat.format(new Date(iso)) }, relativeTime(iso));
+  refreshTimer ??= setInterval(() => refreshRelativeTimes(), RELATIVE_TIME_REFRESH_MS);
+  return h('time', { datetime: iso, title: dateFormat.format(new Date(iso)), 'data-relative': true }, relativeTime(iso));
 }
 
 /** An absolute date for tables. */
@@ -125,6 +137,13 @@ export async function setUpTopbar(current) {
     if (link.dataset.page === current) link.setAttribute('aria-current', 'page');
   }
   return user;
+}
+
+/** Shows "21–40 of 45" and enables Previous/Next from the API's `pagination`. */
+export function showPagination(pagination, { range, previous, next }) {
+  range.textContent = pagination.count ? `${pagination.start_index}–${pagination.end_index} of ${pagination.count}` : '';
+  previous.disabled = !pagination.previous;
+  next.disabled = !pagination.next;
 }
 
 /** Writes a message into a live region so screen readers announce it. */

@@ -59,12 +59,28 @@ function form(label, children, answer) {
   return element;
 }
 
+/**
+ * "Not you?": the server forgets this walk through the flow (never the login session), and the
+ * flow starts again at identification with nothing typed in.
+ */
+async function startOver(button) {
+  button.setAttribute('aria-busy', 'true');
+  const response = await fetch(executorUrl, { method: 'DELETE', credentials: 'same-origin' }).catch(() => null);
+  if (!response?.ok) {
+    render({ component: 'xak-page-error', error_message: 'Could not start over. Reload the page and try again.' });
+    return;
+  }
+  lastAnswer = {};
+  render(await call());
+}
+
 function who(username) {
   return h(
     'div',
     { class: 'who' },
     h('span', { class: 'avatar', 'aria-hidden': 'true' }, (username || '?').slice(0, 1).toUpperCase()),
     h('span', {}, username),
+    h('button', { class: 'link-button not-you', type: 'button', onclick: (event) => startOver(event.currentTarget) }, 'Not you?'),
   );
 }
 

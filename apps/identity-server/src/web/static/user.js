@@ -1,5 +1,6 @@
 // "My sessions": the signed-in user's sessions, with buttons to end them.
-import { announce, api, errorText, LOGOUT_PATH, setUpTopbar } from './common.js';
+import { announce, api, deviceText, errorText, LOGOUT_PATH, setUpTopbar } from './common.js';
+import { confirmDialog } from './confirm-dialog.js';
 import { loadAllSessions, messageRow, sessionRows } from './sessions-table.js';
 
 const body = document.querySelector('#sessions tbody');
@@ -25,6 +26,12 @@ async function refresh() {
 }
 
 async function endOne(session) {
+  const confirmed = await confirmDialog({
+    title: 'End this session?',
+    message: `${deviceText(session)} (${session.last_ip}) will be signed out and has to sign in again.`,
+    confirmLabel: 'End session',
+  });
+  if (!confirmed) return;
   const result = await api(`/api/v3/core/authenticated_sessions/${session.uuid}/`, { method: 'DELETE' });
   // 404: it had already ended (elsewhere, or it expired), which is what the user wanted.
   await refresh();
@@ -34,6 +41,13 @@ async function endOne(session) {
 }
 
 async function endAllOthers() {
+  const others = sessions.filter((s) => !s.current).length;
+  const confirmed = await confirmDialog({
+    title: 'End all other sessions?',
+    message: `${others === 1 ? '1 other session' : `${others} other sessions`} will be signed out. This browser stays signed in.`,
+    confirmLabel: 'End other sessions',
+  });
+  if (!confirmed) return;
   endOthers.setAttribute('aria-busy', 'true');
   // One request: the server spares the session this request comes with.
   const result = await api('/api/v3/core/authenticated_sessions/bulk_delete/?keep_current=true', { method: 'DELETE' });
@@ -45,6 +59,8 @@ async function endAllOthers() {
       status,
       result.data.deleted === 1 ? 'Ended 1 other session.' : `Ended ${result.data.deleted} other sessions.`,
     );
+  // The button is disabled now that no other session is left, so the focus cannot stay on it.
+  document.getElementById('main').focus();
 }
 
 endOthers.addEventListener('click', endAllOthers);
