@@ -18,7 +18,10 @@ describe('admin API (stages, users, events) and bad input', () => {
     expect((await api().get(STAGES)).status).toBe(401);
     expect((await api().get(STAGES).set('Authorization', 'Bearer nope')).status).toBe(401);
     expect((await api().get(STAGES).set('Authorization', 'Basic abc')).status).toBe(401);
-    const created = await api().post('/api/v3/core/users/').set(auth).send({ username: 'bob', password: 'bob-password-1', email: 'bob@example.test' });
+    const created = await api()
+      .post('/api/v3/core/users/')
+      .set(auth)
+      .send({ username: 'bob', password: 'bob-password-1', email: 'bob@example.test' });
     expect(created.status).toBe(201);
     const bob = new Browser(server.http);
     await login(bob, 'bob', 'bob-password-1');
@@ -33,14 +36,19 @@ describe('admin API (stages, users, events) and bad input', () => {
     await login(admin, 'akadmin', ADMIN_PASSWORD);
     const listed = await admin.get(STAGES);
     expect(listed.status).toBe(200);
-    expect(listed.body.results.map((s: { name: string }) => s.name)).toEqual(['default-authentication-login', 'default-enrollment-login']);
+    expect(listed.body.results.map((s: { name: string }) => s.name)).toEqual([
+      'default-authentication-login',
+      'default-enrollment-login',
+    ]);
   });
 
   it('creates, reads, updates and deletes a user-login stage', async () => {
-    const created = await api()
-      .post(STAGES)
-      .set(auth)
-      .send({ name: 'corp-login', session_duration: 'hours=8', remember_me_offset: 'days=30', terminate_other_sessions: true });
+    const created = await api().post(STAGES).set(auth).send({
+      name: 'corp-login',
+      session_duration: 'hours=8',
+      remember_me_offset: 'days=30',
+      terminate_other_sessions: true,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       pk: expect.any(String),
@@ -68,12 +76,24 @@ describe('admin API (stages, users, events) and bad input', () => {
     expect((await api().delete(`${STAGES}${pk}/`).set(auth)).status).toBe(204);
     expect((await api().get(`${STAGES}${pk}/`).set(auth)).status).toBe(404);
     expect((await server.db.query('SELECT 1 FROM stages WHERE stage_uuid = $1', [pk])).rowCount).toBe(0);
-    const audit = await server.db.query(`SELECT action FROM events WHERE context->'model'->>'pk' = $1 ORDER BY created`, [pk]);
-    expect(audit.rows.map((r) => r.action)).toEqual(['model_created', 'model_updated', 'model_updated', 'model_deleted']);
+    const audit = await server.db.query(
+      `SELECT action FROM events WHERE context->'model'->>'pk' = $1 ORDER BY created`,
+      [pk],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'model_created',
+      'model_updated',
+      'model_updated',
+      'model_deleted',
+    ]);
   });
 
   it.each([
-    [{ name: 'x', session_duration: 'hours=1,' }, 'session_duration', /^hours=1, is not in the correct format of 'hours=3;minutes=1'\./],
+    [
+      { name: 'x', session_duration: 'hours=1,' },
+      'session_duration',
+      /^hours=1, is not in the correct format of 'hours=3;minutes=1'\./,
+    ],
     [{ name: 'x', session_duration: 'years=1' }, 'session_duration', /years/],
     [{ name: 'x', session_duration: 'hours=-1' }, 'session_duration', /must not be negative/],
     [{ name: 'x', session_duration: 5 }, 'session_duration', /Not a valid string/],
@@ -100,7 +120,9 @@ describe('admin API (stages, users, events) and bad input', () => {
     );
     expect(responses.map((r) => r.status).sort()).toEqual([201, 400, 400, 400, 400, 400]);
     for (const r of responses.filter((r) => r.status === 400)) expect(r.body.name[0]).toMatch(/already exists/);
-    expect((await server.db.query(`SELECT count(*)::int AS n FROM stages WHERE name = 'racing-login'`)).rows[0].n).toBe(1);
+    expect((await server.db.query(`SELECT count(*)::int AS n FROM stages WHERE name = 'racing-login'`)).rows[0].n).toBe(
+      1,
+    );
   });
 
   it('refuses bindings the server has no database for, naming the variable to set', async () => {
@@ -132,13 +154,31 @@ describe('admin API (stages, users, events) and bad input', () => {
   });
 
   it('manages users: validation, duplicates, set_password, deactivation ends sessions', async () => {
-    expect((await api().post('/api/v3/core/users/').set(auth).send({ username: 'bad name!' })).body.username).toBeDefined();
-    expect((await api().post('/api/v3/core/users/').set(auth).send({ username: 'carol', password: '1234' })).body.password[0]).toMatch(/at least 8/);
-    const carol = await api().post('/api/v3/core/users/').set(auth).send({ username: 'carol', password: 'carol-password', email: 'carol@example.test' });
+    expect(
+      (await api().post('/api/v3/core/users/').set(auth).send({ username: 'bad name!' })).body.username,
+    ).toBeDefined();
+    expect(
+      (await api().post('/api/v3/core/users/').set(auth).send({ username: 'carol', password: '1234' })).body
+        .password[0],
+    ).toMatch(/at least 8/);
+    const carol = await api()
+      .post('/api/v3/core/users/')
+      .set(auth)
+      .send({ username: 'carol', password: 'carol-password', email: 'carol@example.test' });
     expect(carol.status).toBe(201);
-    expect((await api().post('/api/v3/core/users/').set(auth).send({ username: 'carol', password: 'another-pass' })).body.username[0]).toMatch(/already exists/);
+    expect(
+      (await api().post('/api/v3/core/users/').set(auth).send({ username: 'carol', password: 'another-pass' })).body
+        .username[0],
+    ).toMatch(/already exists/);
 
-    expect((await api().post(`/api/v3/core/users/${carol.body.pk}/set_password/`).set(auth).send({ password: 'carol-new-password' })).status).toBe(204);
+    expect(
+      (
+        await api()
+          .post(`/api/v3/core/users/${carol.body.pk}/set_password/`)
+          .set(auth)
+          .send({ password: 'carol-new-password' })
+      ).status,
+    ).toBe(204);
     const browser = new Browser(server.http);
     expect((await login(browser, 'carol', 'carol-new-password')).body.component).toBe('xak-flow-redirect');
     expect((await browser.get('/api/v3/core/users/me/')).status).toBe(200);
@@ -178,18 +218,28 @@ describe('ending a user ends their sessions visibly', () => {
   it('deactivating or deleting a user writes a logout event per session, naming the admin', async () => {
     for (const change of ['deactivate', 'delete'] as const) {
       const username = `dave-${change}`;
-      const created = await request(server.http).post('/api/v3/core/users/').set(auth).send({ username, password: 'dave-password-1' });
+      const created = await request(server.http)
+        .post('/api/v3/core/users/')
+        .set(auth)
+        .send({ username, password: 'dave-password-1' });
       const browser = new Browser(server.http);
       await login(browser, username, 'dave-password-1');
       const [session] = (await server.db.query('SELECT uuid FROM sessions WHERE user_pk = $1', [created.body.pk])).rows;
-      const call = change === 'delete'
-        ? request(server.http).delete(`/api/v3/core/users/${created.body.pk}/`).set(auth)
-        : request(server.http).patch(`/api/v3/core/users/${created.body.pk}/`).set(auth).send({ is_active: false });
+      const call =
+        change === 'delete'
+          ? request(server.http).delete(`/api/v3/core/users/${created.body.pk}/`).set(auth)
+          : request(server.http).patch(`/api/v3/core/users/${created.body.pk}/`).set(auth).send({ is_active: false });
       expect((await call).status).toBeLessThan(300);
-      const events = await server.db.query(`SELECT "user", context FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`, [session.uuid]);
+      const events = await server.db.query(
+        `SELECT "user", context FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`,
+        [session.uuid],
+      );
       expect(events.rowCount).toBe(1);
       expect(events.rows[0].user.username).toBe(username);
-      expect(events.rows[0].context).toMatchObject({ logout_reason: 'Session revoked by an administrator', revoked_by: { username: 'akadmin' } });
+      expect(events.rows[0].context).toMatchObject({
+        logout_reason: 'Session revoked by an administrator',
+        revoked_by: { username: 'akadmin' },
+      });
       expect((await browser.get('/api/v3/core/users/me/')).status).toBe(401);
     }
   });

@@ -29,11 +29,17 @@ describe('UserLoginModule in a plain Express host app (no flows)', () => {
     await db.connect();
     await db.query(`CREATE SCHEMA ${schema}`);
     const module = ExpressHostModule.forRoot({ url, schema, asnDb });
-    const express = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), { logger: ['error'] });
+    const express = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+      logger: ['error'],
+    });
     express.set('trust proxy', ['127.0.0.0/8', '::1/128']);
     app = await express.init();
-    await db.query(`INSERT INTO users (username, email, password) VALUES ('alice', 'alice@example.test', $1)`, [await hashPassword('alice-password')]);
-    const [stage] = (await db.query(`INSERT INTO stages (name, type) VALUES ('host-login', 'user_login') RETURNING stage_uuid`)).rows;
+    await db.query(`INSERT INTO users (username, email, password) VALUES ('alice', 'alice@example.test', $1)`, [
+      await hashPassword('alice-password'),
+    ]);
+    const [stage] = (
+      await db.query(`INSERT INTO stages (name, type) VALUES ('host-login', 'user_login') RETURNING stage_uuid`)
+    ).rows;
     await db.query(
       `INSERT INTO user_login_stages (stage_uuid, session_duration, network_binding) VALUES ($1, 'hours=1,minutes=2,seconds=3', 'bind_asn')`,
       [stage.stage_uuid],
@@ -64,7 +70,9 @@ describe('UserLoginModule in a plain Express host app (no flows)', () => {
 
     browser.forwardedFor = '198.51.100.99'; // same AS: the binding holds and last_ip moves
     expect((await browser.get('/protected')).status).toBe(200);
-    expect((await db.query('SELECT last_ip FROM sessions WHERE uuid = $1', [login.body.session])).rows[0].last_ip).toBe('198.51.100.99');
+    expect((await db.query('SELECT last_ip FROM sessions WHERE uuid = $1', [login.body.session])).rows[0].last_ip).toBe(
+      '198.51.100.99',
+    );
 
     const out = await browser.post('/logout', {});
     expect(out.body).toEqual({ ended: true });
@@ -75,22 +83,35 @@ describe('UserLoginModule in a plain Express host app (no flows)', () => {
     for (const accept of ['application/json', 'text/html']) {
       const browser = new Browser(app.getHttpServer());
       browser.forwardedFor = '198.51.100.7';
-      const login = await browser.post('/login', { username: 'alice', password: 'alice-password', stage: 'host-login' });
+      const login = await browser.post('/login', {
+        username: 'alice',
+        password: 'alice-password',
+        stage: 'host-login',
+      });
       browser.forwardedFor = '203.0.113.5';
       const moved = await browser.get('/protected?x=1', { Accept: accept });
       if (accept === 'text/html') {
         expect(moved.status).toBe(302);
-        expect(moved.headers.location).toBe(`/flows/-/default/authentication/?next=${encodeURIComponent('/protected?x=1')}`);
+        expect(moved.headers.location).toBe(
+          `/flows/-/default/authentication/?next=${encodeURIComponent('/protected?x=1')}`,
+        );
       } else {
         expect(moved.status).toBe(401);
         expect(moved.body).toEqual({ detail: 'Session binding broken', code: 'session_binding_broken' });
       }
       expect(setCookieLine(moved, 'host_session')).toMatch(/Max-Age=0/i);
       expect((await db.query('SELECT 1 FROM sessions WHERE uuid = $1', [login.body.session])).rowCount).toBe(0);
-      const events = await db.query(`SELECT context, client_ip FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`, [login.body.session]);
+      const events = await db.query(
+        `SELECT context, client_ip FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`,
+        [login.body.session],
+      );
       expect(events.rowCount).toBe(1);
       expect(events.rows[0].client_ip).toBe('203.0.113.5');
-      expect(events.rows[0].context.binding).toEqual({ reason: 'network.asn', previous_value: 64500, new_value: 64501 });
+      expect(events.rows[0].context.binding).toEqual({
+        reason: 'network.asn',
+        previous_value: 64500,
+        new_value: 64501,
+      });
     }
   });
 });

@@ -16,9 +16,10 @@ describe('cancelling a flow ("Not you?"): DELETE /api/v3/flows/executor/{slug}/'
   async function executionRow(browser: Browser) {
     const token = browser.cookie('idp_flow');
     if (!token) return undefined;
-    const { rows } = await server.db.query('SELECT position, pending_user_pk FROM flow_executions WHERE token_hash = $1', [
-      hashToken(token),
-    ]);
+    const { rows } = await server.db.query(
+      'SELECT position, pending_user_pk FROM flow_executions WHERE token_hash = $1',
+      [hashToken(token)],
+    );
     return rows[0];
   }
 
@@ -104,7 +105,9 @@ describe('cancelling a flow ("Not you?"): DELETE /api/v3/flows/executor/{slug}/'
       const cancelled = await browser.delete(FLOW);
       expect(cancelled.status).toBe(204);
       expect(setCookieLine(cancelled, 'idp_flow')).toMatch(/^idp_flow=;.*Max-Age=0/i);
-      const { rows } = await express.db.query('SELECT 1 FROM flow_executions WHERE token_hash = $1', [hashToken(token)]);
+      const { rows } = await express.db.query('SELECT 1 FROM flow_executions WHERE token_hash = $1', [
+        hashToken(token),
+      ]);
       expect(rows).toHaveLength(0);
       expect((await browser.get(FLOW)).body.component).toBe('ak-stage-identification');
     } finally {

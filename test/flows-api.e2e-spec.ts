@@ -7,7 +7,16 @@ import { startTestServer, type TestServer } from './support/test-server.js';
 const FLOWS = '/api/v3/flows/instances/';
 const BINDINGS = '/api/v3/flows/bindings/';
 const STAGES = '/api/v3/stages/';
-const TABLES = ['flows', 'flow_stage_bindings', 'stages', 'identification_stages', 'password_stages', 'prompt_stages', 'user_write_stages', 'user_login_stages'];
+const TABLES = [
+  'flows',
+  'flow_stage_bindings',
+  'stages',
+  'identification_stages',
+  'password_stages',
+  'prompt_stages',
+  'user_write_stages',
+  'user_login_stages',
+];
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
 describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => {
@@ -24,11 +33,14 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
   };
   const counts = async () => {
     const result: Record<string, number> = {};
-    for (const table of [...TABLES, 'events']) result[table] = Number((await server.db.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
+    for (const table of [...TABLES, 'events'])
+      result[table] = Number((await server.db.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
     return result;
   };
-  const flowPk = async (slug: string) => (await server.db.query('SELECT flow_uuid FROM flows WHERE slug = $1', [slug])).rows[0].flow_uuid;
-  const stagePk = async (name: string) => (await server.db.query('SELECT stage_uuid FROM stages WHERE name = $1', [name])).rows[0].stage_uuid;
+  const flowPk = async (slug: string) =>
+    (await server.db.query('SELECT flow_uuid FROM flows WHERE slug = $1', [slug])).rows[0].flow_uuid;
+  const stagePk = async (name: string) =>
+    (await server.db.query('SELECT stage_uuid FROM stages WHERE name = $1', [name])).rows[0].stage_uuid;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -74,13 +86,22 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
 
     const listed = await api('get', `${BINDINGS}?target=${flow.pk}`);
     expect(listed.body.pagination.count).toBe(3);
-    expect(listed.body.results.map((b: { stage_obj: { name: string } }) => b.stage_obj.name)).toEqual(['api-identification', 'api-password', 'api-login-2h']);
+    expect(listed.body.results.map((b: { stage_obj: { name: string } }) => b.stage_obj.name)).toEqual([
+      'api-identification',
+      'api-password',
+      'api-login-2h',
+    ]);
     const reversed = await api('get', `${BINDINGS}?target=${flow.pk}&ordering=-order`);
     expect(reversed.body.results.map((b: { order: number }) => b.order)).toEqual([30, 20, 10]);
 
-    const db = await server.db.query('SELECT user_fields FROM identification_stages WHERE stage_uuid = $1', [identification.pk]);
+    const db = await server.db.query('SELECT user_fields FROM identification_stages WHERE stage_uuid = $1', [
+      identification.pk,
+    ]);
     expect(db.rows[0].user_fields).toEqual(['username']);
-    const pwd = await server.db.query('SELECT failed_attempts_before_cancel FROM password_stages WHERE stage_uuid = $1', [password.pk]);
+    const pwd = await server.db.query(
+      'SELECT failed_attempts_before_cancel FROM password_stages WHERE stage_uuid = $1',
+      [password.pk],
+    );
     expect(pwd.rows[0].failed_attempts_before_cancel).toBe(3);
 
     // The stage only matches usernames: the e-mail address does not identify anyone here.
@@ -93,12 +114,18 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
     const done = await login(browser, 'alice', 'alice-password-1', { slug: 'api-login' });
     expect(done.body).toMatchObject({ component: 'xak-flow-redirect' });
     expect(setCookieLine(done, 'idp_session')).toMatch(/Max-Age=7200(;|$)/);
-    const session = await server.db.query(`SELECT s.stage_uuid FROM sessions s JOIN users u ON u.pk = s.user_pk WHERE u.username = 'alice'`);
+    const session = await server.db.query(
+      `SELECT s.stage_uuid FROM sessions s JOIN users u ON u.pk = s.user_pk WHERE u.username = 'alice'`,
+    );
     expect(session.rows.map((r) => r.stage_uuid)).toEqual([userLogin.pk]);
     expect((await browser.get('/api/v3/core/users/me/')).body.user.username).toBe('alice');
 
-    const audit = await server.db.query(`SELECT context->'model'->>'model_name' AS model, "user"->>'username' AS who FROM events WHERE action = 'model_created'`);
-    expect(audit.rows.map((r) => r.model)).toEqual(expect.arrayContaining(['flow', 'identificationstage', 'passwordstage', 'flowstagebinding']));
+    const audit = await server.db.query(
+      `SELECT context->'model'->>'model_name' AS model, "user"->>'username' AS who FROM events WHERE action = 'model_created'`,
+    );
+    expect(audit.rows.map((r) => r.model)).toEqual(
+      expect.arrayContaining(['flow', 'identificationstage', 'passwordstage', 'flowstagebinding']),
+    );
     expect(new Set(audit.rows.map((r) => r.who))).toEqual(new Set(['akadmin']));
   });
 
@@ -116,8 +143,13 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
       designation: 'enrollment',
     });
     const enrollment = await api('get', `${FLOWS}?designation=enrollment`);
-    expect(enrollment.body.results.map((f: { slug: string }) => f.slug)).toEqual(['default-enrollment-flow', 'signup-2']);
-    expect((await api('get', `${FLOWS}?search=SIGN-UP`)).body.results.map((f: { slug: string }) => f.slug)).toEqual(['signup-2']);
+    expect(enrollment.body.results.map((f: { slug: string }) => f.slug)).toEqual([
+      'default-enrollment-flow',
+      'signup-2',
+    ]);
+    expect((await api('get', `${FLOWS}?search=SIGN-UP`)).body.results.map((f: { slug: string }) => f.slug)).toEqual([
+      'signup-2',
+    ]);
     expect((await api('get', `${FLOWS}?search=%25`)).body.pagination.count).toBe(0);
 
     const patched = await api('patch', `${FLOWS}signup-2/`, { slug: 'signup-3', title: 'Join us' });
@@ -135,8 +167,16 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
 
     expect((await api('delete', `${FLOWS}signup-3/`)).status).toBe(204);
     expect((await server.db.query(`SELECT 1 FROM flows WHERE slug = 'signup-3'`)).rowCount).toBe(0);
-    expect((await server.db.query('SELECT 1 FROM flow_stage_bindings WHERE stage_uuid = $1', [stage.pk])).rowCount).toBe(0);
-    expect((await server.db.query('SELECT enrollment_flow_slug FROM identification_stages WHERE stage_uuid = $1', [stage.pk])).rows[0].enrollment_flow_slug).toBeNull();
+    expect(
+      (await server.db.query('SELECT 1 FROM flow_stage_bindings WHERE stage_uuid = $1', [stage.pk])).rowCount,
+    ).toBe(0);
+    expect(
+      (
+        await server.db.query('SELECT enrollment_flow_slug FROM identification_stages WHERE stage_uuid = $1', [
+          stage.pk,
+        ])
+      ).rows[0].enrollment_flow_slug,
+    ).toBeNull();
     const deleted = await server.db.query(`SELECT context FROM events WHERE action = 'model_deleted'`);
     expect(deleted.rows.at(-1).context.model).toMatchObject({ model_name: 'flow', name: 'signup-3' });
   });
@@ -162,7 +202,9 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
     expect(moved.body).toMatchObject({ target: await flowPk('default-invalidation-flow'), order: 7 });
 
     expect((await api('delete', `${BINDINGS}${first.pk}/`)).status).toBe(204);
-    expect((await server.db.query('SELECT binding_uuid FROM flow_stage_bindings WHERE stage_uuid = $1', [logout.pk])).rows).toEqual([{ binding_uuid: second.pk }]);
+    expect(
+      (await server.db.query('SELECT binding_uuid FROM flow_stage_bindings WHERE stage_uuid = $1', [logout.pk])).rows,
+    ).toEqual([{ binding_uuid: second.pk }]);
     expect((await api('get', `${BINDINGS}${first.pk}/`)).status).toBe(404);
   });
 
@@ -175,19 +217,35 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
     expect(prompt.fields).toEqual([fields[0], { ...fields[1], required: false, order: 1 }]);
     const patched = await api('patch', `${STAGES}prompt/${prompt.pk}/`, { fields: [fields[0]], name: 'api-prompt-2' });
     expect(patched.body).toMatchObject({ name: 'api-prompt-2', fields: [fields[0]] });
-    expect((await server.db.query('SELECT fields FROM prompt_stages WHERE stage_uuid = $1', [prompt.pk])).rows[0].fields).toEqual([fields[0]]);
+    expect(
+      (await server.db.query('SELECT fields FROM prompt_stages WHERE stage_uuid = $1', [prompt.pk])).rows[0].fields,
+    ).toEqual([fields[0]]);
 
     const write = await created(`${STAGES}user_write/`, { name: 'api-write' });
     expect(write.create_users_as_inactive).toBe(false);
-    expect((await api('put', `${STAGES}user_write/${write.pk}/`, { name: 'api-write', create_users_as_inactive: true })).body.create_users_as_inactive).toBe(true);
-    expect((await server.db.query('SELECT create_users_as_inactive FROM user_write_stages WHERE stage_uuid = $1', [write.pk])).rows[0].create_users_as_inactive).toBe(
-      true,
-    );
+    expect(
+      (await api('put', `${STAGES}user_write/${write.pk}/`, { name: 'api-write', create_users_as_inactive: true })).body
+        .create_users_as_inactive,
+    ).toBe(true);
+    expect(
+      (
+        await server.db.query('SELECT create_users_as_inactive FROM user_write_stages WHERE stage_uuid = $1', [
+          write.pk,
+        ])
+      ).rows[0].create_users_as_inactive,
+    ).toBe(true);
 
     const all = await api('get', `${STAGES}all/?type=prompt`);
-    expect(all.body.results.map((s: { name: string }) => s.name)).toEqual(['api-prompt-2', 'default-enrollment-prompt']);
-    expect((await api('get', `${STAGES}all/?search=API-WR`)).body.results).toEqual([{ pk: write.pk, name: 'api-write', type: 'user_write' }]);
-    expect((await api('get', `${STAGES}password/?search=default`)).body.results.map((s: { name: string }) => s.name)).toEqual(['default-authentication-password']);
+    expect(all.body.results.map((s: { name: string }) => s.name)).toEqual([
+      'api-prompt-2',
+      'default-enrollment-prompt',
+    ]);
+    expect((await api('get', `${STAGES}all/?search=API-WR`)).body.results).toEqual([
+      { pk: write.pk, name: 'api-write', type: 'user_write' },
+    ]);
+    expect(
+      (await api('get', `${STAGES}password/?search=default`)).body.results.map((s: { name: string }) => s.name),
+    ).toEqual(['default-authentication-password']);
     // The typed routes only answer for their own type.
     expect((await api('get', `${STAGES}password/${prompt.pk}/`)).status).toBe(404);
 
@@ -197,7 +255,9 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
       expect((await server.db.query(`SELECT 1 FROM ${table} WHERE stage_uuid = $1`, [bound])).rowCount).toBe(0);
     }
     expect((await api('delete', `${STAGES}user_write/${write.pk}/`)).status).toBe(204);
-    expect((await server.db.query('SELECT 1 FROM user_write_stages WHERE stage_uuid = $1', [write.pk])).rowCount).toBe(0);
+    expect((await server.db.query('SELECT 1 FROM user_write_stages WHERE stage_uuid = $1', [write.pk])).rowCount).toBe(
+      0,
+    );
   });
 
   it('answers every invalid write with 400 {field: [message]} and writes nothing', async () => {
@@ -205,19 +265,49 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
     const stage = await stagePk('default-authentication-password');
     const cases: Array<[string, Method, string, unknown, string]> = [
       ['bad slug', 'post', FLOWS, { slug: 'has space', name: 'x', designation: 'authentication' }, 'slug'],
-      ['duplicate slug', 'post', FLOWS, { slug: 'default-authentication-flow', name: 'x', designation: 'authentication' }, 'slug'],
+      [
+        'duplicate slug',
+        'post',
+        FLOWS,
+        { slug: 'default-authentication-flow', name: 'x', designation: 'authentication' },
+        'slug',
+      ],
       ['bad designation', 'post', FLOWS, { slug: 'ok-slug', name: 'x', designation: 'login' }, 'designation'],
-      ['unknown flow field', 'post', FLOWS, { slug: 'ok-slug', name: 'x', designation: 'authentication', color: 'red' }, 'color'],
+      [
+        'unknown flow field',
+        'post',
+        FLOWS,
+        { slug: 'ok-slug', name: 'x', designation: 'authentication', color: 'red' },
+        'color',
+      ],
       ['body is a list', 'post', FLOWS, [1], 'non_field_errors'],
-      ['slug taken on rename', 'patch', `${FLOWS}default-enrollment-flow/`, { slug: 'default-authentication-flow' }, 'slug'],
+      [
+        'slug taken on rename',
+        'patch',
+        `${FLOWS}default-enrollment-flow/`,
+        { slug: 'default-authentication-flow' },
+        'slug',
+      ],
       ['duplicate order', 'post', BINDINGS, { target, stage, order: 20 }, 'order'],
       ['unknown stage', 'post', BINDINGS, { target, stage: MISSING, order: 99 }, 'stage'],
       ['unknown flow', 'post', BINDINGS, { target: MISSING, stage, order: 99 }, 'target'],
       ['malformed stage uuid', 'post', BINDINGS, { target, stage: 'nope', order: 99 }, 'stage'],
       ['fractional order', 'post', BINDINGS, { target, stage, order: 1.5 }, 'order'],
       ['order beyond int4', 'post', BINDINGS, { target, stage, order: 2 ** 31 }, 'order'],
-      ['prompt field type', 'post', `${STAGES}prompt/`, { name: 'p1', fields: [{ field_key: 'a', label: 'A', type: 'date' }] }, 'fields'],
-      ['prompt field key', 'post', `${STAGES}prompt/`, { name: 'p1', fields: [{ field_key: 'has space', label: 'A', type: 'text' }] }, 'fields'],
+      [
+        'prompt field type',
+        'post',
+        `${STAGES}prompt/`,
+        { name: 'p1', fields: [{ field_key: 'a', label: 'A', type: 'date' }] },
+        'fields',
+      ],
+      [
+        'prompt field key',
+        'post',
+        `${STAGES}prompt/`,
+        { name: 'p1', fields: [{ field_key: 'has space', label: 'A', type: 'text' }] },
+        'fields',
+      ],
       [
         'prompt duplicate key',
         'post',
@@ -234,15 +324,51 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
       ['prompt fields not a list', 'post', `${STAGES}prompt/`, { name: 'p1', fields: 'username' }, 'fields'],
       ['empty user_fields', 'post', `${STAGES}identification/`, { name: 'i1', user_fields: [] }, 'user_fields'],
       ['unknown user field', 'post', `${STAGES}identification/`, { name: 'i1', user_fields: ['phone'] }, 'user_fields'],
-      ['unknown enrollment flow', 'post', `${STAGES}identification/`, { name: 'i1', enrollment_flow_slug: 'nope' }, 'enrollment_flow_slug'],
-      ['attempts 0', 'post', `${STAGES}password/`, { name: 'pw1', failed_attempts_before_cancel: 0 }, 'failed_attempts_before_cancel'],
-      ['attempts 101', 'post', `${STAGES}password/`, { name: 'pw1', failed_attempts_before_cancel: 101 }, 'failed_attempts_before_cancel'],
-      ['inactive not bool', 'post', `${STAGES}user_write/`, { name: 'uw1', create_users_as_inactive: 'yes' }, 'create_users_as_inactive'],
+      [
+        'unknown enrollment flow',
+        'post',
+        `${STAGES}identification/`,
+        { name: 'i1', enrollment_flow_slug: 'nope' },
+        'enrollment_flow_slug',
+      ],
+      [
+        'attempts 0',
+        'post',
+        `${STAGES}password/`,
+        { name: 'pw1', failed_attempts_before_cancel: 0 },
+        'failed_attempts_before_cancel',
+      ],
+      [
+        'attempts 101',
+        'post',
+        `${STAGES}password/`,
+        { name: 'pw1', failed_attempts_before_cancel: 101 },
+        'failed_attempts_before_cancel',
+      ],
+      [
+        'inactive not bool',
+        'post',
+        `${STAGES}user_write/`,
+        { name: 'uw1', create_users_as_inactive: 'yes' },
+        'create_users_as_inactive',
+      ],
       ['name taken (password)', 'post', `${STAGES}password/`, { name: 'default-authentication-login' }, 'name'],
       ['name taken (logout)', 'post', `${STAGES}user_logout/`, { name: 'default-authentication-password' }, 'name'],
       ['name missing', 'post', `${STAGES}user_logout/`, {}, 'name'],
-      ['name taken on rename', 'patch', `${STAGES}password/${stage}/`, { name: 'default-authentication-login' }, 'name'],
-      ['order taken on move', 'patch', `${BINDINGS}${(await api('get', `${BINDINGS}?target=${target}`)).body.results[0].pk}/`, { order: 30 }, 'order'],
+      [
+        'name taken on rename',
+        'patch',
+        `${STAGES}password/${stage}/`,
+        { name: 'default-authentication-login' },
+        'name',
+      ],
+      [
+        'order taken on move',
+        'patch',
+        `${BINDINGS}${(await api('get', `${BINDINGS}?target=${target}`)).body.results[0].pk}/`,
+        { order: 30 },
+        'order',
+      ],
     ];
     const before = await counts();
     const stored = (await server.db.query('SELECT * FROM stages ORDER BY name')).rows;
@@ -271,13 +397,27 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
     for (const [path, body, field] of races) {
       const responses = await Promise.all(Array.from({ length: 6 }, () => api('post', path, body)));
       expect(responses.map((r) => r.status).toSorted(), path).toEqual([201, 400, 400, 400, 400, 400]);
-      for (const response of responses.filter((r) => r.status === 400)) expect(Object.keys(response.body), path).toEqual([field]);
+      for (const response of responses.filter((r) => r.status === 400))
+        expect(Object.keys(response.body), path).toEqual([field]);
     }
-    expect(Number((await server.db.query(`SELECT count(*) FROM stages WHERE name = 'race-password'`)).rows[0].count)).toBe(1);
-    expect(Number((await server.db.query(`SELECT count(*) FROM password_stages p JOIN stages s USING (stage_uuid) WHERE s.name = 'race-password'`)).rows[0].count)).toBe(
-      1,
-    );
-    expect(Number((await server.db.query('SELECT count(*) FROM flow_stage_bindings WHERE flow_uuid = $1', [target])).rows[0].count)).toBe(1);
+    expect(
+      Number((await server.db.query(`SELECT count(*) FROM stages WHERE name = 'race-password'`)).rows[0].count),
+    ).toBe(1);
+    expect(
+      Number(
+        (
+          await server.db.query(
+            `SELECT count(*) FROM password_stages p JOIN stages s USING (stage_uuid) WHERE s.name = 'race-password'`,
+          )
+        ).rows[0].count,
+      ),
+    ).toBe(1);
+    expect(
+      Number(
+        (await server.db.query('SELECT count(*) FROM flow_stage_bindings WHERE flow_uuid = $1', [target])).rows[0]
+          .count,
+      ),
+    ).toBe(1);
   });
 
   it('refuses anonymous callers (401) and non-admins (403), and answers malformed ids with 404', async () => {
@@ -285,15 +425,31 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
     const bob = new Browser(server.http);
     await login(bob, 'bob', 'bob-password-1');
     const before = await counts();
-    for (const path of [FLOWS, BINDINGS, `${STAGES}identification/`, `${STAGES}password/`, `${STAGES}prompt/`, `${STAGES}user_write/`, `${STAGES}user_logout/`]) {
+    for (const path of [
+      FLOWS,
+      BINDINGS,
+      `${STAGES}identification/`,
+      `${STAGES}password/`,
+      `${STAGES}prompt/`,
+      `${STAGES}user_write/`,
+      `${STAGES}user_logout/`,
+    ]) {
       expect((await request(server.http).get(path)).status, path).toBe(401);
       expect((await request(server.http).post(path).send({ name: 'x' })).status, path).toBe(401);
       expect((await bob.get(path)).status, path).toBe(403);
-      expect((await bob.post(path, { name: 'sneaky', slug: 'sneaky', designation: 'authentication' })).status, path).toBe(403);
+      expect(
+        (await bob.post(path, { name: 'sneaky', slug: 'sneaky', designation: 'authentication' })).status,
+        path,
+      ).toBe(403);
     }
     const binding = (await api('get', BINDINGS)).body.results[0].pk;
     const stage = await stagePk('default-authentication-password');
-    for (const path of [`${BINDINGS}${binding}/`, `${STAGES}all/${stage}/`, `${STAGES}password/${stage}/`, `${FLOWS}default-authentication-flow/`]) {
+    for (const path of [
+      `${BINDINGS}${binding}/`,
+      `${STAGES}all/${stage}/`,
+      `${STAGES}password/${stage}/`,
+      `${FLOWS}default-authentication-flow/`,
+    ]) {
       expect((await request(server.http).delete(path)).status, path).toBe(401);
       expect((await bob.get(path)).status, path).toBe(403);
       expect((await bob.delete(path)).status, path).toBe(403);

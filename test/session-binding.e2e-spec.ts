@@ -220,7 +220,9 @@ describe('session binding on every request (Fastify, real Postgres, generated Ge
     const unbound = await loginFrom(IP.netA1, 'no_binding', 'no_binding');
     const log = vi.spyOn(logger, 'logQuery').mockImplementation((sql: string) => void statements.push(sql));
     // The per-request lookup bypasses TypeORM (a named prepared statement on the pg pool).
-    const pool = (server.app.get(DataSource).driver as unknown as { master: { query: (...args: unknown[]) => unknown } }).master;
+    const pool = (
+      server.app.get(DataSource).driver as unknown as { master: { query: (...args: unknown[]) => unknown } }
+    ).master;
     const poolQuery = pool.query;
     const direct = vi.spyOn(pool, 'query').mockImplementation(function (this: unknown, ...args: unknown[]) {
       const config = args[0];

@@ -288,7 +288,7 @@ describe('authenticated sessions API: self-service and admin (Fastify, real Post
     });
   });
   describe('ending the session a request came with', () => {
-    it('clears that browser\'s cookie, for one session and for a bulk delete without keep_current', async () => {
+    it("clears that browser's cookie, for one session and for a bulk delete without keep_current", async () => {
       await createUser('frankie');
       for (const endpoint of ['one', 'bulk'] as const) {
         const browser = await signedIn('frankie', '192.0.2.44');

@@ -15,9 +15,10 @@ let database: Promise<{ url: string; stop(): Promise<void> }> | undefined;
 export function benchDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
   database ??= process.env.DATABASE_URL
     ? Promise.resolve({ url: process.env.DATABASE_URL, stop: async () => undefined })
-    : startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'idp-bench-pg-')), port: 40000 + Math.floor(Math.random() * 10000) }).then(
-        (server: RunningPostgres) => server,
-      );
+    : startEmbeddedPostgres({
+        dataDir: mkdtempSync(join(tmpdir(), 'idp-bench-pg-')),
+        port: 40000 + Math.floor(Math.random() * 10000),
+      }).then((server: RunningPostgres) => server);
   return database;
 }
 
@@ -29,7 +30,10 @@ export interface BenchServer {
 }
 
 /** The identity server on a real port, in a fresh schema, on the given adapter. */
-export async function startBenchServer(adapter: HttpAdapterName, env: Record<string, string> = {}): Promise<BenchServer> {
+export async function startBenchServer(
+  adapter: HttpAdapterName,
+  env: Record<string, string> = {},
+): Promise<BenchServer> {
   const { url } = await benchDatabase();
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const db = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
@@ -52,7 +56,12 @@ export async function startBenchServer(adapter: HttpAdapterName, env: Record<str
 }
 
 /** Logs in through the default flow over real HTTP and returns the session cookie. */
-export async function benchLogin(baseUrl: string, username: string, password: string, headers: Record<string, string> = {}): Promise<string> {
+export async function benchLogin(
+  baseUrl: string,
+  username: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const flow = `${baseUrl}/api/v3/flows/executor/default-authentication-flow/`;
   let cookie = '';
   const call = async (body?: object) => {

@@ -154,7 +154,10 @@ describe('admin pages in Chromium', () => {
     const carolRow = page.locator('#all-sessions tbody tr', { hasText: 'carol' });
     await carolRow.waitFor();
     await carolRow.getByRole('button', { name: /End session/ }).click();
-    await page.getByRole('dialog', { name: "End carol's session?" }).getByRole('button', { name: 'End session' }).click();
+    await page
+      .getByRole('dialog', { name: "End carol's session?" })
+      .getByRole('button', { name: 'End session' })
+      .click();
     await carolRow.waitFor({ state: 'detached' });
     const left = await server.db.query(
       `SELECT 1 FROM sessions s JOIN users u ON u.pk = s.user_pk WHERE u.username = 'carol'`,
@@ -191,7 +194,7 @@ describe('admin pages in Chromium', () => {
     await page.context().close();
   });
 
-  it('pages through everyone\'s sessions and narrows them by username and search', async () => {
+  it("pages through everyone's sessions and narrows them by username and search", async () => {
     for (const username of ['frank', 'grace']) {
       const created = await adminApi(server, 'POST', '/api/v3/core/users/', {
         username,
@@ -222,7 +225,11 @@ describe('admin pages in Chromium', () => {
     await page.getByLabel('Username').fill('frank');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => range.textContent()).toBe('1–3 of 3');
-    expect(await page.locator('#all-sessions tbody tr td:first-child').allTextContents()).toEqual(['frank', 'frank', 'frank']);
+    expect(await page.locator('#all-sessions tbody tr td:first-child').allTextContents()).toEqual([
+      'frank',
+      'frank',
+      'frank',
+    ]);
     expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     await screenshot(page, 'admin-sessions-filtered');
 

@@ -1,4 +1,13 @@
-import { CORE_ENTITIES, CORE_MIGRATIONS, CoreModule, UserRepository, verifyPassword, type Clock, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
+import {
+  CORE_ENTITIES,
+  CORE_MIGRATIONS,
+  CoreModule,
+  UserRepository,
+  verifyPassword,
+  type Clock,
+  type HttpRequestLike,
+  type HttpResponseLike,
+} from '@idp/core';
 import {
   CurrentSession,
   SessionBindingGuard,
@@ -10,7 +19,19 @@ import {
   UserLoginStageService,
   type ActiveSession,
 } from '@idp/user-login';
-import { Body, Controller, Get, HttpCode, Module, Post, Req, Res, UnauthorizedException, UseGuards, type DynamicModule } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Module,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+  UseGuards,
+  type DynamicModule,
+} from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 /**
@@ -38,7 +59,14 @@ class HostController {
     const ok = await verifyPassword(user ? await this.users.passwordHashOf(user.pk) : null, body.password);
     const stage = await this.stages.findByName(body.stage);
     if (!user || !ok || !stage) throw new UnauthorizedException({ detail: 'Invalid credentials.' });
-    const result = await this.login.login({ request, response, stage, pendingUser: user, rememberMe: body.remember_me, authMethod: 'password' });
+    const result = await this.login.login({
+      request,
+      response,
+      stage,
+      pendingUser: user,
+      rememberMe: body.remember_me,
+      authMethod: 'password',
+    });
     return result.outcome === 'logged_in' ? { session: result.session.uuid } : { denied: result.message };
   }
 
@@ -57,7 +85,13 @@ class HostController {
 
 @Module({})
 export class ExpressHostModule {
-  static forRoot(options: { url: string; schema: string; asnDb?: string; cityDb?: string; clock?: Clock }): DynamicModule {
+  static forRoot(options: {
+    url: string;
+    schema: string;
+    asnDb?: string;
+    cityDb?: string;
+    clock?: Clock;
+  }): DynamicModule {
     return {
       module: ExpressHostModule,
       imports: [

@@ -70,7 +70,12 @@ export class Browser {
 }
 
 /** Walks the default authentication flow: identification, password, and (if asked) the prompt. */
-export async function login(browser: Browser, username: string, password: string, options: { slug?: string; rememberMe?: boolean } = {}) {
+export async function login(
+  browser: Browser,
+  username: string,
+  password: string,
+  options: { slug?: string; rememberMe?: boolean } = {},
+) {
   const path = `/api/v3/flows/executor/${options.slug ?? 'default-authentication-flow'}/`;
   await browser.get(path);
   await browser.post(path, { component: 'ak-stage-identification', uid_field: username });

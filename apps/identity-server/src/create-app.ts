@@ -18,11 +18,18 @@ export interface CreateAppOptions extends AppModuleExtras {
  * Builds the identity server on either HTTP adapter. Both compute the client IP from the same
  * trusted-proxy CIDR list with their own machinery (Fastify `trustProxy`, Express `trust proxy`).
  */
-export async function createApp(config: AppConfig, database: DatabaseTarget, options: CreateAppOptions = {}): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  database: DatabaseTarget,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
   const module = AppModule.forRoot(config, database, { clock: options.clock });
   const logger = options.logger ?? ['log', 'warn', 'error'];
   if (options.adapter === 'express') {
-    const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), { logger, abortOnError: false });
+    const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+      logger,
+      abortOnError: false,
+    });
     app.set('trust proxy', config.trustedProxyCidrs);
     return app;
   }

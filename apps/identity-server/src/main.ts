@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   if (database.embedded) logger.log('DATABASE_URL is not set: using the embedded PostgreSQL in ./.data/postgres');
   let app;
   try {
-    app = await createApp(config, { url: database.url }, { logger: new ServerLogger({ logLevels: ['log', 'warn', 'error'] }) });
+    app = await createApp(
+      config,
+      { url: database.url },
+      { logger: new ServerLogger({ logLevels: ['log', 'warn', 'error'] }) },
+    );
   } catch (error) {
     await database.stop();
     throw error;
@@ -40,7 +44,10 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration problems are the operator's to fix: show the message, not a stack trace.
-  const message = error instanceof ConfigError || (error as Error)?.name === 'GeoIpConfigError' ? (error as Error).message : (error as Error)?.stack ?? String(error);
+  const message =
+    error instanceof ConfigError || (error as Error)?.name === 'GeoIpConfigError'
+      ? (error as Error).message
+      : ((error as Error)?.stack ?? String(error));
   console.error(`Start-up failed: ${message}`);
   process.exit(1);
 });

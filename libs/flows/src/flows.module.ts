@@ -9,14 +9,27 @@ import { FlowExecutionRepository } from './persistence/flow-execution.repository
 import { FlowStageBinding } from './persistence/flow-stage-binding.entity.js';
 import { Flow } from './persistence/flow.entity.js';
 import { FlowRepository } from './persistence/flow.repository.js';
-import { IdentificationStage, PasswordStage, PromptStage, UserWriteStage } from './persistence/stage-settings.entities.js';
+import {
+  IdentificationStage,
+  PasswordStage,
+  PromptStage,
+  UserWriteStage,
+} from './persistence/stage-settings.entities.js';
 import { StageSettingsRepository } from './persistence/stage-settings.repository.js';
 import { IdentificationStageHandler } from './stages/identification.stage.js';
 import { PasswordStageHandler } from './stages/password.stage.js';
 import { PromptStageHandler } from './stages/prompt.stage.js';
 import { UserWriteStageHandler } from './stages/user-write.stage.js';
 
-export const FLOWS_ENTITY_CLASSES = [Flow, FlowStageBinding, FlowExecution, IdentificationStage, PasswordStage, PromptStage, UserWriteStage];
+export const FLOWS_ENTITY_CLASSES = [
+  Flow,
+  FlowStageBinding,
+  FlowExecution,
+  IdentificationStage,
+  PasswordStage,
+  PromptStage,
+  UserWriteStage,
+];
 
 /** Flows, the executor API and the generic stages (identification, password, prompt, user_write). */
 @Module({})
@@ -39,7 +52,14 @@ export class FlowsModule {
         PromptStageHandler,
         UserWriteStageHandler,
       ],
-      exports: [StageHandlerRegistry, FlowRepository, FlowExecutionRepository, StageSettingsRepository, FLOWS_OPTIONS, TypeOrmModule],
+      exports: [
+        StageHandlerRegistry,
+        FlowRepository,
+        FlowExecutionRepository,
+        StageSettingsRepository,
+        FLOWS_OPTIONS,
+        TypeOrmModule,
+      ],
     };
   }
 }

@@ -15,6 +15,9 @@ export class NotAuthenticatedException extends HttpException {
   readonly code = 'not_authenticated';
 
   constructor() {
-    super({ detail: 'Authentication credentials were not provided or are invalid.', code: 'not_authenticated' }, HttpStatus.UNAUTHORIZED);
+    super(
+      { detail: 'Authentication credentials were not provided or are invalid.', code: 'not_authenticated' },
+      HttpStatus.UNAUTHORIZED,
+    );
   }
 }

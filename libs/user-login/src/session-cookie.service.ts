@@ -1,4 +1,12 @@
-import { appendSetCookie, CLOCK, cookieSecure, readCookie, type Clock, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
+import {
+  appendSetCookie,
+  CLOCK,
+  cookieSecure,
+  readCookie,
+  type Clock,
+  type HttpRequestLike,
+  type HttpResponseLike,
+} from '@idp/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { USER_LOGIN_OPTIONS, type ResolvedUserLoginOptions } from './user-login-options.interface.js';
@@ -20,7 +28,9 @@ export class SessionCookieService {
   set(request: HttpRequestLike, response: HttpResponseLike, token: string, maxAgeSeconds?: number): void {
     this.write(response, token, {
       ...this.attributes(request),
-      ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds, expires: new Date(this.clock.now().getTime() + maxAgeSeconds * 1000) } : {}),
+      ...(maxAgeSeconds !== undefined
+        ? { maxAge: maxAgeSeconds, expires: new Date(this.clock.now().getTime() + maxAgeSeconds * 1000) }
+        : {}),
     });
   }
 
@@ -39,6 +49,12 @@ export class SessionCookieService {
 
   private write(response: HttpResponseLike, value: string, attributes: Parameters<typeof appendSetCookie>[4]): void {
     const adapter = this.adapterHost.httpAdapter;
-    appendSetCookie((res, name, v) => adapter.setHeader(res, name, v as string), response, this.options.cookieName, value, attributes);
+    appendSetCookie(
+      (res, name, v) => adapter.setHeader(res, name, v as string),
+      response,
+      this.options.cookieName,
+      value,
+      attributes,
+    );
   }
 }

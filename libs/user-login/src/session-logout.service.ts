@@ -1,4 +1,11 @@
-import { clientIp, EventService, httpRequestContext, toEventUser, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
+import {
+  clientIp,
+  EventService,
+  httpRequestContext,
+  toEventUser,
+  type HttpRequestLike,
+  type HttpResponseLike,
+} from '@idp/core';
 import { Injectable } from '@nestjs/common';
 import { IpFactsService } from './ip-facts.service.js';
 import { SessionAuthService } from './session-auth.service.js';

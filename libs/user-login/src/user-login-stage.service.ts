@@ -37,8 +37,7 @@ export interface LoginRequest {
 }
 
 export type LoginResult =
-  | { outcome: 'denied'; message: string }
-  | { outcome: 'logged_in'; session: Session; terminatedSessions: number };
+  { outcome: 'denied'; message: string } | { outcome: 'logged_in'; session: Session; terminatedSessions: number };
 
 /**
  * The User Login stage: turns the flow's pending user into a new session (fresh token, stored

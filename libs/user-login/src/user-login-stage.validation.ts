@@ -21,8 +21,7 @@ export interface GeoIpAvailability {
 }
 
 export type StageInputResult =
-  | { ok: true; name?: string; fields: Partial<UserLoginStageFields> }
-  | { ok: false; errors: FieldErrors };
+  { ok: true; name?: string; fields: Partial<UserLoginStageFields> } | { ok: false; errors: FieldErrors };
 
 const KNOWN = new Set([
   'pk',
@@ -39,7 +38,11 @@ const KNOWN = new Set([
  * Checks a create (`partial: false`) or update body for `/api/v3/stages/user_login/` and maps it
  * to entity fields; a binding the server has no database for is refused with the variable to set.
  */
-export function validateUserLoginStageInput(body: unknown, partial: boolean, geoip: GeoIpAvailability): StageInputResult {
+export function validateUserLoginStageInput(
+  body: unknown,
+  partial: boolean,
+  geoip: GeoIpAvailability,
+): StageInputResult {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, errors: { non_field_errors: ['Expected a JSON object.'] } };
   }
@@ -60,7 +63,10 @@ export function validateUserLoginStageInput(body: unknown, partial: boolean, geo
     else name = input.name.trim();
   } else if (!partial) fail('name', 'This field is required.');
 
-  const duration = (key: 'session_duration' | 'remember_me_offset', check: (v: string) => number): string | undefined => {
+  const duration = (
+    key: 'session_duration' | 'remember_me_offset',
+    check: (v: string) => number,
+  ): string | undefined => {
     if (!(key in input)) return undefined;
     const value = input[key];
     if (typeof value !== 'string') return fail(key, 'Not a valid string.');
@@ -79,20 +85,32 @@ export function validateUserLoginStageInput(body: unknown, partial: boolean, geo
 
   if ('network_binding' in input) {
     const value = input.network_binding;
-    if (!isNetworkBinding(value)) fail('network_binding', `"${String(value)}" is not a valid choice. Choose one of: ${NETWORK_BINDINGS.join(', ')}.`);
+    if (!isNetworkBinding(value))
+      fail(
+        'network_binding',
+        `"${String(value)}" is not a valid choice. Choose one of: ${NETWORK_BINDINGS.join(', ')}.`,
+      );
     else if (bindingRequiresAsn(value) && !geoip.hasAsn) {
-      fail('network_binding', 'Network binding needs an ASN database: set GEOIP_ASN_DB to a MaxMind ASN .mmdb file and restart the server.');
+      fail(
+        'network_binding',
+        'Network binding needs an ASN database: set GEOIP_ASN_DB to a MaxMind ASN .mmdb file and restart the server.',
+      );
     } else fields.networkBinding = value;
   }
   if ('geoip_binding' in input) {
     const value = input.geoip_binding;
-    if (!isGeoIpBinding(value)) fail('geoip_binding', `"${String(value)}" is not a valid choice. Choose one of: ${GEOIP_BINDINGS.join(', ')}.`);
+    if (!isGeoIpBinding(value))
+      fail('geoip_binding', `"${String(value)}" is not a valid choice. Choose one of: ${GEOIP_BINDINGS.join(', ')}.`);
     else if (bindingRequiresCity(value) && !geoip.hasCity) {
-      fail('geoip_binding', 'GeoIP binding needs a City database: set GEOIP_CITY_DB to a MaxMind City .mmdb file and restart the server.');
+      fail(
+        'geoip_binding',
+        'GeoIP binding needs a City database: set GEOIP_CITY_DB to a MaxMind City .mmdb file and restart the server.',
+      );
     } else fields.geoipBinding = value;
   }
   if ('terminate_other_sessions' in input) {
-    if (typeof input.terminate_other_sessions !== 'boolean') fail('terminate_other_sessions', 'Must be a valid boolean.');
+    if (typeof input.terminate_other_sessions !== 'boolean')
+      fail('terminate_other_sessions', 'Must be a valid boolean.');
     else fields.terminateOtherSessions = input.terminate_other_sessions;
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, name, fields };

@@ -1,7 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
-import { resolveUserLoginOptions, USER_LOGIN_OPTIONS, type UserLoginModuleOptions } from './user-login-options.interface.js';
+import {
+  resolveUserLoginOptions,
+  USER_LOGIN_OPTIONS,
+  type UserLoginModuleOptions,
+} from './user-login-options.interface.js';
 import { ConfigurableModuleClass } from './user-login.module-definition.js';
 import { resolvedOptionsProvider } from './user-login.module.js';
 
@@ -11,13 +15,24 @@ class OptionsOnly {}
 // Only the options providers of the dynamic module, so no database or GeoIP files are needed.
 async function resolvedFrom(dynamic: DynamicModule) {
   const moduleRef = await Test.createTestingModule({
-    imports: [{ module: OptionsOnly, imports: dynamic.imports, providers: [...(dynamic.providers ?? []), resolvedOptionsProvider] }],
+    imports: [
+      {
+        module: OptionsOnly,
+        imports: dynamic.imports,
+        providers: [...(dynamic.providers ?? []), resolvedOptionsProvider],
+      },
+    ],
   }).compile();
   return moduleRef.get(USER_LOGIN_OPTIONS);
 }
 
 describe('UserLoginModule options', () => {
-  const options: UserLoginModuleOptions = { cookieName: 'sid', cookieSecure: 'true', browserSessionIdleMs: 60_000, geoipAsnDb: '/x/asn.mmdb' };
+  const options: UserLoginModuleOptions = {
+    cookieName: 'sid',
+    cookieSecure: 'true',
+    browserSessionIdleMs: 60_000,
+    geoipAsnDb: '/x/asn.mmdb',
+  };
 
   it('gives the same resolved options through forRoot and forRootAsync', async () => {
     const sync = await resolvedFrom(ConfigurableModuleClass.forRoot(options));

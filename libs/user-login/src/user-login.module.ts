@@ -16,7 +16,11 @@ import { SessionLogoutService } from './session-logout.service.js';
 import { SessionTerminationHooks } from './session-termination.events.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './user-login.module-definition.js';
-import { resolveUserLoginOptions, USER_LOGIN_OPTIONS, type UserLoginModuleOptions } from './user-login-options.interface.js';
+import {
+  resolveUserLoginOptions,
+  USER_LOGIN_OPTIONS,
+  type UserLoginModuleOptions,
+} from './user-login-options.interface.js';
 import { UserLoginStageService } from './user-login-stage.service.js';
 
 /** Defaults merged into whatever `forRoot` or `forRootAsync` produced. */

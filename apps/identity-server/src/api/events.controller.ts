@@ -28,7 +28,8 @@ export class EventsController {
   async list(@Query() query: Record<string, unknown>) {
     const page = readPage(query);
     const ordering = queryText(query, 'ordering') ?? '-created';
-    if (ordering !== 'created' && ordering !== '-created') throw new BadRequestException({ ordering: ['Choose one of: created, -created.'] });
+    if (ordering !== 'created' && ordering !== '-created')
+      throw new BadRequestException({ ordering: ['Choose one of: created, -created.'] });
     const [rows, count] = await this.events.list({
       action: queryText(query, 'action'),
       username: queryText(query, 'username'),

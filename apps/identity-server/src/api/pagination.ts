@@ -10,7 +10,8 @@ export interface Page {
 export function readPage(query: Record<string, unknown>): Page {
   const page = query.page === undefined ? 1 : Number(query.page);
   const pageSize = query.page_size === undefined ? 20 : Number(query.page_size);
-  if (!Number.isInteger(page) || page < 1) throw new BadRequestException({ page: ['A valid integer >= 1 is required.'] });
+  if (!Number.isInteger(page) || page < 1)
+    throw new BadRequestException({ page: ['A valid integer >= 1 is required.'] });
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
     throw new BadRequestException({ page_size: ['A valid integer between 1 and 100 is required.'] });
   }

@@ -87,7 +87,10 @@ export class UserLoginStagesController extends AdminModelController<UserLoginSta
   }
 
   private validate(body: unknown, partial: boolean) {
-    const result = validateUserLoginStageInput(body, partial, { hasCity: this.geoip.hasCity, hasAsn: this.geoip.hasAsn });
+    const result = validateUserLoginStageInput(body, partial, {
+      hasCity: this.geoip.hasCity,
+      hasAsn: this.geoip.hasAsn,
+    });
     if (!result.ok) throw new BadRequestException(result.errors);
     return result;
   }

@@ -27,14 +27,21 @@ export function validateUserInput(body: unknown, partial: boolean): Partial<User
     if (problem) errors.username = [problem.message];
     else out.username = input.username as string;
   }
-  for (const [key, field] of [['name', 'name'], ['email', 'email']] as const) {
+  for (const [key, field] of [
+    ['name', 'name'],
+    ['email', 'email'],
+  ] as const) {
     if (key in input) {
       if (typeof input[key] !== 'string' || (input[key] as string).length > 254) errors[key] = ['Not a valid string.'];
       else out[field] = input[key] as string;
     }
   }
-  if (typeof out.email === 'string' && out.email !== '' && emailProblem(out.email)) errors.email = ['Enter a valid email address.'];
-  for (const [key, field] of [['is_active', 'isActive'], ['is_superuser', 'isSuperuser']] as const) {
+  if (typeof out.email === 'string' && out.email !== '' && emailProblem(out.email))
+    errors.email = ['Enter a valid email address.'];
+  for (const [key, field] of [
+    ['is_active', 'isActive'],
+    ['is_superuser', 'isSuperuser'],
+  ] as const) {
     if (key in input) {
       if (typeof input[key] !== 'boolean') errors[key] = ['Must be a valid boolean.'];
       else out[field] = input[key] as boolean;

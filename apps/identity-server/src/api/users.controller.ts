@@ -1,6 +1,29 @@
-import { EventService, hashPassword, toEventUser, toPublicUser, UserRepository, type HttpRequestLike, type User } from '@idp/core';
+import {
+  EventService,
+  hashPassword,
+  toEventUser,
+  toPublicUser,
+  UserRepository,
+  type HttpRequestLike,
+  type User,
+} from '@idp/core';
 import { CurrentSession, SessionBindingGuard, TerminateSessionsService, type ActiveSession } from '@idp/user-login';
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { AdminOnly, ApiAuthGuard, type ApiCaller } from '../auth/api-auth.guard.js';
 import { Caller } from '../auth/caller.decorator.js';
 import { paginated, queryText, readPage } from './pagination.js';
@@ -26,7 +49,11 @@ export class UsersController {
   @AdminOnly()
   async list(@Query() query: Record<string, unknown>) {
     const page = readPage(query);
-    const [rows, count] = await this.users.list({ offset: page.offset, limit: page.pageSize, search: queryText(query, 'search') });
+    const [rows, count] = await this.users.list({
+      offset: page.offset,
+      limit: page.pageSize,
+      search: queryText(query, 'search'),
+    });
     return paginated(page, count, rows.map(toPublicUser));
   }
 
@@ -42,8 +69,12 @@ export class UsersController {
   @AdminOnly()
   async create(@Body() body: unknown, @Caller() caller: ApiCaller) {
     const input = validateUserInput(body, false);
-    if (await this.users.findByUsername(input.username!)) throw new BadRequestException({ username: ['A user with that username already exists.'] });
-    const user = await this.users.create({ ...input, password: input.password ? await hashPassword(input.password) : null });
+    if (await this.users.findByUsername(input.username!))
+      throw new BadRequestException({ username: ['A user with that username already exists.'] });
+    const user = await this.users.create({
+      ...input,
+      password: input.password ? await hashPassword(input.password) : null,
+    });
     await this.audit('model_created', caller, user);
     return toPublicUser(user);
   }
@@ -51,7 +82,12 @@ export class UsersController {
   @Patch(':pk')
   @UseGuards(ApiAuthGuard)
   @AdminOnly()
-  async update(@Param('pk', ParseIntPipe) pk: number, @Body() body: unknown, @Caller() caller: ApiCaller, @Req() request: HttpRequestLike) {
+  async update(
+    @Param('pk', ParseIntPipe) pk: number,
+    @Body() body: unknown,
+    @Caller() caller: ApiCaller,
+    @Req() request: HttpRequestLike,
+  ) {
     const user = await this.find(pk);
     const { password, ...fields } = validateUserInput(body, true);
     if (fields.username && fields.username !== user.username && (await this.users.findByUsername(fields.username))) {

@@ -1,6 +1,13 @@
 import { ApiTokenService, type HttpRequestLike, type HttpResponseLike, type User } from '@idp/core';
 import { SessionAuthService, type ActiveSession } from '@idp/user-login';
-import { ForbiddenException, Injectable, SetMetadata, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
 /** Who is calling the API: a user, and their session when they came with a cookie. */
@@ -34,7 +41,10 @@ export class ApiAuthGuard implements CanActivate {
     request[API_CALLER] = caller;
     const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
     if (adminOnly && !caller.user.isSuperuser) {
-      throw new ForbiddenException({ detail: 'You do not have permission to perform this action.', code: 'permission_denied' });
+      throw new ForbiddenException({
+        detail: 'You do not have permission to perform this action.',
+        code: 'permission_denied',
+      });
     }
     return true;
   }

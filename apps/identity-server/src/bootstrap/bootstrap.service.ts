@@ -72,12 +72,18 @@ export class BootstrapService implements OnApplicationBootstrap {
   private async ensureStage(manager: EntityManager, stage: DefaultFlow['stages'][number]): Promise<string> {
     const found = await manager.query('SELECT stage_uuid FROM stages WHERE name = $1', [stage.name]);
     if (found.length > 0) return found[0].stage_uuid;
-    const [row] = await manager.query('INSERT INTO stages (name, type) VALUES ($1, $2) RETURNING stage_uuid', [stage.name, stage.type]);
+    const [row] = await manager.query('INSERT INTO stages (name, type) VALUES ($1, $2) RETURNING stage_uuid', [
+      stage.name,
+      stage.type,
+    ]);
     if (stage.settings) {
       const columns = ['stage_uuid', ...Object.keys(stage.settings.values)];
       const params = [row.stage_uuid, ...Object.values(stage.settings.values)];
       const placeholders = params.map((_, i) => `$${i + 1}`).join(', ');
-      await manager.query(`INSERT INTO ${stage.settings.table} (${columns.join(', ')}) VALUES (${placeholders})`, params);
+      await manager.query(
+        `INSERT INTO ${stage.settings.table} (${columns.join(', ')}) VALUES (${placeholders})`,
+        params,
+      );
     }
     return row.stage_uuid;
   }

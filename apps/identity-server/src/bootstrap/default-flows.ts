@@ -20,7 +20,14 @@ const ENROLLMENT_FIELDS: PromptField[] = [
   { field_key: 'username', label: 'Username', type: 'username', required: true, placeholder: 'Username', order: 0 },
   { field_key: 'email', label: 'Email', type: 'email', required: true, placeholder: 'Email', order: 1 },
   { field_key: 'password', label: 'Password', type: 'password', required: true, placeholder: 'Password', order: 2 },
-  { field_key: 'password_repeat', label: 'Password (repeat)', type: 'password', required: true, placeholder: 'Password (repeat)', order: 3 },
+  {
+    field_key: 'password_repeat',
+    label: 'Password (repeat)',
+    type: 'password',
+    required: true,
+    placeholder: 'Password (repeat)',
+    order: 3,
+  },
 ];
 
 /** The flows created on first start (names are part of the contract, design section 10). */
@@ -37,7 +44,11 @@ export const DEFAULT_FLOWS: DefaultFlow[] = [
         settings: { table: 'identification_stages', values: { enrollment_flow_slug: 'default-enrollment-flow' } },
       },
       { name: 'default-authentication-password', type: 'password', settings: { table: 'password_stages', values: {} } },
-      { name: 'default-authentication-login', type: 'user_login', settings: { table: 'user_login_stages', values: {} } },
+      {
+        name: 'default-authentication-login',
+        type: 'user_login',
+        settings: { table: 'user_login_stages', values: {} },
+      },
     ],
   },
   {
@@ -46,8 +57,16 @@ export const DEFAULT_FLOWS: DefaultFlow[] = [
     title: 'Create your account',
     designation: 'enrollment',
     stages: [
-      { name: 'default-enrollment-prompt', type: 'prompt', settings: { table: 'prompt_stages', values: { fields: JSON.stringify(ENROLLMENT_FIELDS) } } },
-      { name: 'default-enrollment-user-write', type: 'user_write', settings: { table: 'user_write_stages', values: {} } },
+      {
+        name: 'default-enrollment-prompt',
+        type: 'prompt',
+        settings: { table: 'prompt_stages', values: { fields: JSON.stringify(ENROLLMENT_FIELDS) } },
+      },
+      {
+        name: 'default-enrollment-user-write',
+        type: 'user_write',
+        settings: { table: 'user_write_stages', values: {} },
+      },
       { name: 'default-enrollment-login', type: 'user_login', settings: { table: 'user_login_stages', values: {} } },
     ],
   },

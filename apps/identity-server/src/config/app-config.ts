@@ -29,13 +29,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return value ? value : undefined;
   };
   const port = Number(text('PORT') ?? '9000');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number (0-65535), got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`PORT must be a port number (0-65535), got "${env.PORT}"`);
   const cookieSecure = (text('COOKIE_SECURE') ?? 'auto').toLowerCase();
   if (cookieSecure !== 'auto' && cookieSecure !== 'true' && cookieSecure !== 'false') {
     throw new ConfigError(`COOKIE_SECURE must be auto, true or false, got "${env.COOKIE_SECURE}"`);
   }
   const cookieName = text('SESSION_COOKIE_NAME') ?? 'idp_session';
-  if (!/^[A-Za-z0-9_-]+$/.test(cookieName)) throw new ConfigError('SESSION_COOKIE_NAME may hold only letters, digits, _ and -');
+  if (!/^[A-Za-z0-9_-]+$/.test(cookieName))
+    throw new ConfigError('SESSION_COOKIE_NAME may hold only letters, digits, _ and -');
   let trustedProxyCidrs: string[];
   try {
     trustedProxyCidrs = parseCidrList(env.TRUSTED_PROXY_CIDRS ?? DEFAULT_TRUSTED_PROXY_CIDRS.join(','));
@@ -52,7 +54,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cookieSecure,
     sessionBrowserIdleMs: positiveDuration('SESSION_BROWSER_IDLE', text('SESSION_BROWSER_IDLE') ?? 'days=1'),
     eventRetentionMs: positiveDuration('EVENT_RETENTION', text('EVENT_RETENTION') ?? 'days=365'),
-    bootstrap: { password: env.BOOTSTRAP_PASSWORD || undefined, email: text('BOOTSTRAP_EMAIL'), token: env.BOOTSTRAP_TOKEN || undefined },
+    bootstrap: {
+      password: env.BOOTSTRAP_PASSWORD || undefined,
+      email: text('BOOTSTRAP_EMAIL'),
+      token: env.BOOTSTRAP_TOKEN || undefined,
+    },
   };
 }
 

@@ -35,22 +35,31 @@ export class UserLoginStageHandler implements StageHandler, OnModuleInit {
     if (!this.login.prompts(stage)) return this.finish(context, stage, undefined);
     if (body === undefined) return { kind: 'challenge', challenge: await this.prompt(context) };
     if (!('remember_me' in body)) {
-      return withErrors(await this.prompt(context), { remember_me: [{ string: 'This field is required.', code: 'required' }] });
+      return withErrors(await this.prompt(context), {
+        remember_me: [{ string: 'This field is required.', code: 'required' }],
+      });
     }
     if (typeof body.remember_me !== 'boolean') {
-      return withErrors(await this.prompt(context), { remember_me: [{ string: 'Must be a valid boolean.', code: 'invalid' }] });
+      return withErrors(await this.prompt(context), {
+        remember_me: [{ string: 'Must be a valid boolean.', code: 'invalid' }],
+      });
     }
     return this.finish(context, stage, body.remember_me);
   }
 
-  private async finish(context: StageContext, stage: UserLoginStage, rememberMe: boolean | undefined): Promise<StageOutcome> {
+  private async finish(
+    context: StageContext,
+    stage: UserLoginStage,
+    rememberMe: boolean | undefined,
+  ): Promise<StageOutcome> {
     const result = await this.login.login({
       request: context.request,
       response: context.response,
       stage,
       pendingUser: await context.pendingUser(),
       rememberMe,
-      authMethod: typeof context.execution.context.auth_method === 'string' ? context.execution.context.auth_method : undefined,
+      authMethod:
+        typeof context.execution.context.auth_method === 'string' ? context.execution.context.auth_method : undefined,
     });
     return result.outcome === 'denied' ? { kind: 'deny', message: result.message } : { kind: 'next' };
   }

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { appendSetCookie, cookieSecure, readCookie } from './cookies.js';
 import { httpRequestContext } from './request-context.js';
 
-const request = (headers: Record<string, string>, url = '/', protocol = 'http') => ({ method: 'GET', url, headers, protocol });
+const request = (headers: Record<string, string>, url = '/', protocol = 'http') => ({
+  method: 'GET',
+  url,
+  headers,
+  protocol,
+});
 
 /** A response whose header store behaves like Express's (set replaces). */
 function fakeResponse() {
@@ -37,7 +42,10 @@ describe('appendSetCookie', () => {
     appendSetCookie(response.set, response, 'idp_flow', 'f1', { httpOnly: true, path: '/' });
     appendSetCookie(response.set, response, 'idp_session', 's1', { httpOnly: true, path: '/', maxAge: 60 });
     appendSetCookie(response.set, response, 'idp_flow', '', { path: '/', maxAge: 0 });
-    expect(response.headers.get('set-cookie')).toEqual(['idp_session=s1; Max-Age=60; Path=/; HttpOnly', 'idp_flow=; Max-Age=0; Path=/']);
+    expect(response.headers.get('set-cookie')).toEqual([
+      'idp_session=s1; Max-Age=60; Path=/; HttpOnly',
+      'idp_flow=; Max-Age=0; Path=/',
+    ]);
   });
 });
 
@@ -54,7 +62,15 @@ describe('cookieSecure', () => {
 
 describe('httpRequestContext', () => {
   it('describes the request and masks credential-like query arguments', () => {
-    const context = httpRequestContext({ ...request({ 'user-agent': 'UA/1' }, '/if/admin/?next=%2Fx&token=abc&api_key=k'), method: 'POST' });
-    expect(context).toEqual({ args: { next: '/x', token: '********', api_key: '********' }, path: '/if/admin/', method: 'POST', user_agent: 'UA/1' });
+    const context = httpRequestContext({
+      ...request({ 'user-agent': 'UA/1' }, '/if/admin/?next=%2Fx&token=abc&api_key=k'),
+      method: 'POST',
+    });
+    expect(context).toEqual({
+      args: { next: '/x', token: '********', api_key: '********' },
+      path: '/if/admin/',
+      method: 'POST',
+      user_agent: 'UA/1',
+    });
   });
 });

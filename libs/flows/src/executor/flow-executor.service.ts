@@ -44,12 +44,23 @@ export class FlowExecutorService {
   ) {}
 
   /** GET: the current challenge (starting the flow if needed). */
-  show(slug: string, request: HttpRequestLike, response: HttpResponseLike, query: Record<string, unknown>): Promise<Challenge> {
+  show(
+    slug: string,
+    request: HttpRequestLike,
+    response: HttpResponseLike,
+    query: Record<string, unknown>,
+  ): Promise<Challenge> {
     return this.run(slug, request, response, query, undefined);
   }
 
   /** POST: hand the answer to the current stage, then return what comes next. */
-  answer(slug: string, request: HttpRequestLike, response: HttpResponseLike, query: Record<string, unknown>, body: unknown): Promise<Challenge> {
+  answer(
+    slug: string,
+    request: HttpRequestLike,
+    response: HttpResponseLike,
+    query: Record<string, unknown>,
+    body: unknown,
+  ): Promise<Challenge> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new BadRequestException({ detail: 'The challenge response must be a JSON object.' });
     }
@@ -142,7 +153,12 @@ export class FlowExecutorService {
   }
 
   /** The browser's execution of this flow, or a new one (with a new flow cookie). */
-  private async resume(flow: Flow, request: HttpRequestLike, response: HttpResponseLike, query: Record<string, unknown>): Promise<FlowExecution> {
+  private async resume(
+    flow: Flow,
+    request: HttpRequestLike,
+    response: HttpResponseLike,
+    query: Record<string, unknown>,
+  ): Promise<FlowExecution> {
     const now = this.clock.now();
     const token = readCookie(request, this.options.flowCookieName);
     if (token && token.length <= 128) {
@@ -163,7 +179,11 @@ export class FlowExecutorService {
     return execution;
   }
 
-  private async finish(execution: FlowExecution, request: HttpRequestLike, response: HttpResponseLike): Promise<Challenge> {
+  private async finish(
+    execution: FlowExecution,
+    request: HttpRequestLike,
+    response: HttpResponseLike,
+  ): Promise<Challenge> {
     await this.end(execution, request, response);
     return { component: 'xak-flow-redirect', to: safeNextPath(execution.context.next) };
   }
@@ -174,17 +194,27 @@ export class FlowExecutorService {
   }
 
   private decorate(flow: Flow, challenge: Challenge): Challenge {
-    return { ...challenge, flow_info: { title: flow.title || flow.name, slug: flow.slug, designation: flow.designation } };
+    return {
+      ...challenge,
+      flow_info: { title: flow.title || flow.name, slug: flow.slug, designation: flow.designation },
+    };
   }
 
   private setFlowCookie(request: HttpRequestLike, response: HttpResponseLike, value: string, clear = false): void {
     const adapter = this.adapterHost.httpAdapter;
-    appendSetCookie((res, name, v) => adapter.setHeader(res, name, v as string), response, this.options.flowCookieName, value, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: this.options.cookieSecure === 'auto' ? request.protocol === 'https' : this.options.cookieSecure === 'true',
-      ...(clear ? { maxAge: 0, expires: new Date(0) } : {}),
-    });
+    appendSetCookie(
+      (res, name, v) => adapter.setHeader(res, name, v as string),
+      response,
+      this.options.flowCookieName,
+      value,
+      {
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        secure:
+          this.options.cookieSecure === 'auto' ? request.protocol === 'https' : this.options.cookieSecure === 'true',
+        ...(clear ? { maxAge: 0, expires: new Date(0) } : {}),
+      },
+    );
   }
 }

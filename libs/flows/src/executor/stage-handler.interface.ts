@@ -16,9 +16,7 @@ export interface StageContext {
 
 /** A stage's answer: show this challenge, go on to the next stage, or stop the flow. */
 export type StageOutcome =
-  | { kind: 'challenge'; challenge: Record<string, unknown> }
-  | { kind: 'next' }
-  | { kind: 'deny'; message: string };
+  { kind: 'challenge'; challenge: Record<string, unknown> } | { kind: 'next' } | { kind: 'deny'; message: string };
 
 /** The behaviour of one stage type, registered with {@link StageHandlerRegistry}. */
 export interface StageHandler {

@@ -7,7 +7,8 @@ export class StageHandlerRegistry {
   private readonly handlers = new Map<string, StageHandler>();
 
   register(handler: StageHandler): void {
-    if (this.handlers.has(handler.type)) throw new Error(`A handler for stage type "${handler.type}" is already registered`);
+    if (this.handlers.has(handler.type))
+      throw new Error(`A handler for stage type "${handler.type}" is already registered`);
     this.handlers.set(handler.type, handler);
   }
 

@@ -9,7 +9,11 @@ export class FlowExecutionRepository {
   constructor(@InjectRepository(FlowExecution) private readonly executions: Repository<FlowExecution>) {}
 
   findActive(tokenHash: string, now: Date): Promise<FlowExecution | null> {
-    return this.executions.createQueryBuilder('x').where('x.token_hash = :tokenHash', { tokenHash }).andWhere('x.expires > :now', { now }).getOne();
+    return this.executions
+      .createQueryBuilder('x')
+      .where('x.token_hash = :tokenHash', { tokenHash })
+      .andWhere('x.expires > :now', { now })
+      .getOne();
   }
 
   save(execution: FlowExecution): Promise<FlowExecution> {

@@ -90,7 +90,9 @@ export class FlowRepository {
     const builder = this.flows.createQueryBuilder('f').orderBy('f.slug', 'ASC').skip(query.offset).take(query.limit);
     if (query.designation) builder.andWhere('f.designation = :designation', { designation: query.designation });
     if (query.search) {
-      builder.andWhere('(f.slug ILIKE :q OR f.name ILIKE :q OR f.title ILIKE :q)', { q: containsPattern(query.search) });
+      builder.andWhere('(f.slug ILIKE :q OR f.name ILIKE :q OR f.title ILIKE :q)', {
+        q: containsPattern(query.search),
+      });
     }
     return builder.getManyAndCount();
   }
@@ -110,7 +112,11 @@ export class FlowRepository {
       this.flows.manager.transaction(async (manager) => {
         await manager.update(Flow, { flowUuid: flow.flowUuid }, fields);
         if (fields.slug !== undefined && fields.slug !== flow.slug) {
-          await manager.update(IdentificationStage, { enrollmentFlowSlug: flow.slug }, { enrollmentFlowSlug: fields.slug });
+          await manager.update(
+            IdentificationStage,
+            { enrollmentFlowSlug: flow.slug },
+            { enrollmentFlowSlug: fields.slug },
+          );
         }
       }),
     );

@@ -3,7 +3,12 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { StageHandlerRegistry } from '../executor/stage-handler.registry.js';
-import { withErrors, type StageContext, type StageHandler, type StageOutcome } from '../executor/stage-handler.interface.js';
+import {
+  withErrors,
+  type StageContext,
+  type StageHandler,
+  type StageOutcome,
+} from '../executor/stage-handler.interface.js';
 import { IdentificationStage } from '../persistence/stage-settings.entities.js';
 
 /**
@@ -31,10 +36,14 @@ export class IdentificationStageHandler implements StageHandler, OnModuleInit {
   async submit(context: StageContext, body: Record<string, unknown>): Promise<StageOutcome> {
     const uid = body.uid_field;
     if (typeof uid !== 'string' || uid.trim() === '') {
-      return withErrors(await this.build(context), { uid_field: [{ string: 'This field is required.', code: 'required' }] });
+      return withErrors(await this.build(context), {
+        uid_field: [{ string: 'This field is required.', code: 'required' }],
+      });
     }
     if (uid.length > 254) {
-      return withErrors(await this.build(context), { uid_field: [{ string: 'Ensure this field has no more than 254 characters.', code: 'max_length' }] });
+      return withErrors(await this.build(context), {
+        uid_field: [{ string: 'Ensure this field has no more than 254 characters.', code: 'max_length' }],
+      });
     }
     const settings = await this.settingsOf(context);
     const user = await this.users.findByIdentifier(uid.trim(), settings.userFields);
@@ -55,7 +64,11 @@ export class IdentificationStageHandler implements StageHandler, OnModuleInit {
   private async settingsOf(context: StageContext): Promise<IdentificationStage> {
     return (
       (await this.settings.findOneBy({ stageUuid: context.stage.stageUuid })) ??
-      Object.assign(new IdentificationStage(), { stageUuid: context.stage.stageUuid, userFields: ['username', 'email'], enrollmentFlowSlug: null })
+      Object.assign(new IdentificationStage(), {
+        stageUuid: context.stage.stageUuid,
+        userFields: ['username', 'email'],
+        enrollmentFlowSlug: null,
+      })
     );
   }
 }

@@ -3,7 +3,12 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { StageHandlerRegistry } from '../executor/stage-handler.registry.js';
-import { withErrors, type StageContext, type StageHandler, type StageOutcome } from '../executor/stage-handler.interface.js';
+import {
+  withErrors,
+  type StageContext,
+  type StageHandler,
+  type StageOutcome,
+} from '../executor/stage-handler.interface.js';
 import { PasswordStage } from '../persistence/stage-settings.entities.js';
 
 /** Checks the pending user's password (argon2id); failures are logged as `login_failed`. */
@@ -46,7 +51,11 @@ export class PasswordStageHandler implements StageHandler, OnModuleInit {
       app: 'idp.flows',
       user: user ? { pk: user.pk, username: user.username, email: user.email } : null,
       clientIp: clientIp(context.request),
-      context: { username: String(context.execution.context.uid ?? ''), stage: context.stage.name, http_request: httpRequestContext(context.request) },
+      context: {
+        username: String(context.execution.context.uid ?? ''),
+        stage: context.stage.name,
+        http_request: httpRequestContext(context.request),
+      },
     });
     const settings = await this.settings.findOneBy({ stageUuid: context.stage.stageUuid });
     if (failures >= (settings?.failedAttemptsBeforeCancel ?? 5)) {

@@ -22,24 +22,11 @@ const ONE_EQUALS = (piece: string) => `The piece '${piece}' must contain exactly
 const UNKNOWN = (key: string) => `The key '${key}' is unknown; allowed keys are ${KEYS}.`;
 const NOT_A_NUMBER = (amount: string, key: string) =>
   `The value '${amount}' of '${key}' is not a finite decimal number (no exponents, hex, Infinity or NaN).`;
-const PIECE_RANGE = (piece: string) =>
-  `The piece '${piece}' alone is more than 100 years (36525 days) either way.`;
+const PIECE_RANGE = (piece: string) => `The piece '${piece}' alone is more than 100 years (36525 days) either way.`;
 const TOTAL_RANGE = 'The total is more than 100 years (36525 days) either way.';
 const HUGE = '1' + '0'.repeat(400);
 const BIG = '1' + '0'.repeat(20);
-const BAD_AMOUNTS = [
-  '',
-  'abc',
-  'Infinity',
-  '-Infinity',
-  'NaN',
-  '1e999',
-  '1e3',
-  '1E3',
-  '0x10',
-  '1_000',
-  '1 000',
-];
+const BAD_AMOUNTS = ['', 'abc', 'Infinity', '-Infinity', 'NaN', '1e999', '1e3', '1E3', '0x10', '1_000', '1 000'];
 
 describe('parseDuration', () => {
   it.each([

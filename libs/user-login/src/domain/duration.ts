@@ -13,15 +13,7 @@
  */
 
 /** The accepted keys, in ascending order of size; matched case-insensitively. */
-export const DURATION_KEYS = [
-  'microseconds',
-  'milliseconds',
-  'seconds',
-  'minutes',
-  'hours',
-  'days',
-  'weeks',
-] as const;
+export const DURATION_KEYS = ['microseconds', 'milliseconds', 'seconds', 'minutes', 'hours', 'days', 'weeks'] as const;
 
 /** One of {@link DURATION_KEYS}. */
 export type DurationKey = (typeof DURATION_KEYS)[number];
@@ -86,11 +78,7 @@ export function parseDuration(value: string): number {
     total += parsePiece(value, rawPiece.trim());
   }
   if (Math.abs(total) > MAX_DURATION_MS) {
-    throw new DurationFormatError(
-      value,
-      'out_of_range',
-      'The total is more than 100 years (36525 days) either way.',
-    );
+    throw new DurationFormatError(value, 'out_of_range', 'The total is more than 100 years (36525 days) either way.');
   }
   // Normalises -0 (e.g. `seconds=-0`) so callers comparing with 0 or serialising see plain 0.
   return total + 0;

@@ -154,33 +154,15 @@ describe('checkBinding: ordering and short cuts', () => {
 
   // Every row starts from BASE.
   it.each<[string, NetworkBinding, GeoIpBinding, IpFacts, string | null]>([
-    [
-      'same IP, records changed',
-      'bind_asn_network_ip',
-      'bind_continent_country_city',
-      ALL_CHANGED_SAME_IP,
-      null,
-    ],
+    ['same IP, records changed', 'bind_asn_network_ip', 'bind_continent_country_city', ALL_CHANGED_SAME_IP, null],
     ['no_binding/no_binding never breaks', 'no_binding', 'no_binding', NOTHING_KNOWN, null],
     ['ASN before IP', 'bind_asn_network_ip', 'no_binding', OTHER_ASN, 'network.asn'],
     ['ASN before network', 'bind_asn_network', 'no_binding', OTHER_ASN, 'network.asn'],
     ['network before IP', 'bind_asn_network_ip', 'no_binding', OTHER_NETWORK, 'network.asn_network'],
     ['missing ASN first', 'bind_asn_network_ip', 'bind_continent', NOTHING_KNOWN_NEW_IP, 'network.missing'],
     ['network before geo', 'bind_asn', 'bind_continent', ASN_AND_CONTINENT, 'network.asn'],
-    [
-      'geo once the network passes',
-      'bind_asn_network',
-      'bind_continent_country',
-      OTHER_COUNTRY,
-      'geoip.country',
-    ],
-    [
-      'continent before city',
-      'no_binding',
-      'bind_continent_country_city',
-      OTHER_CONTINENT,
-      'geoip.continent',
-    ],
+    ['geo once the network passes', 'bind_asn_network', 'bind_continent_country', OTHER_COUNTRY, 'geoip.country'],
+    ['continent before city', 'no_binding', 'bind_continent_country_city', OTHER_CONTINENT, 'geoip.continent'],
     ['country before city', 'no_binding', 'bind_continent_country_city', OTHER_COUNTRY, 'geoip.country'],
     ['IP before missing geo', 'bind_asn_network_ip', 'bind_continent', NO_GEO, 'network.ip'],
   ])('%s', (_label, network, geoip, current, reason) => {
@@ -195,39 +177,19 @@ describe('checkBinding: record comparison', () => {
     asn: null,
     geo: { context: { continent: '', country: '', lat: null, long: null, city: '' }, ...facts },
   });
-  const flat = (
-    continent: string,
-    country: string,
-    city = '',
-    lat: number | null = null,
-  ): Partial<GeoFacts> => ({
+  const flat = (continent: string, country: string, city = '', lat: number | null = null): Partial<GeoFacts> => ({
     context: { continent, country, lat, long: lat, city },
   });
   const CITY = levels('no_binding', 'bind_continent_country_city');
   const city = (en: string) => ({ city: { names: { en } } });
 
   it.each<[string, Partial<GeoFacts>, Partial<GeoFacts>, string | null]>([
-    [
-      'same geoname_id, other names',
-      { continent: EU },
-      { continent: { ...EU, names: { en: 'Europa' } } },
-      null,
-    ],
+    ['same geoname_id, other names', { continent: EU }, { continent: { ...EU, names: { en: 'Europa' } } }, null],
     ['geoname_id wins over code', { continent: EU }, { continent: { ...EU, code: 'XX' } }, null],
-    [
-      'other geoname_id, same code',
-      { continent: EU },
-      { continent: { ...EU, geoname_id: 1 } },
-      'geoip.continent',
-    ],
+    ['other geoname_id, same code', { continent: EU }, { continent: { ...EU, geoname_id: 1 } }, 'geoip.continent'],
     ['code when a geoname_id is missing', { continent: { code: 'EU' } }, { continent: EU }, null],
     ['code differs', { continent: { code: 'EU' } }, { continent: { code: 'AS' } }, 'geoip.continent'],
-    [
-      'iso_code for countries',
-      { country: { iso_code: 'DE' } },
-      { country: { iso_code: 'AT' } },
-      'geoip.country',
-    ],
+    ['iso_code for countries', { country: { iso_code: 'DE' } }, { country: { iso_code: 'AT' } }, 'geoip.country'],
     ['names.en for cities', city('Kassel'), city('Kassel'), null],
     ['names.en differs for cities', city('Kassel'), city('Berlin'), 'geoip.city'],
     ['both records absent', {}, {}, null],
@@ -241,11 +203,7 @@ describe('checkBinding: record comparison', () => {
   });
 
   it('derives a minimal record from the context when the raw one is absent', () => {
-    const verdict = checkBinding(
-      CITY,
-      withGeo('1.1.1.1', flat('EU', 'DE')),
-      withGeo('2.2.2.2', flat('NA', 'US')),
-    );
+    const verdict = checkBinding(CITY, withGeo('1.1.1.1', flat('EU', 'DE')), withGeo('2.2.2.2', flat('NA', 'US')));
     expect(verdict).toEqual(broke('geoip.continent', { code: 'EU' }, { code: 'NA' }));
   });
 });

@@ -4,12 +4,7 @@
  */
 
 /** Network binding levels, weakest first; each includes the ones before it. */
-export const NETWORK_BINDINGS = [
-  'no_binding',
-  'bind_asn',
-  'bind_asn_network',
-  'bind_asn_network_ip',
-] as const;
+export const NETWORK_BINDINGS = ['no_binding', 'bind_asn', 'bind_asn_network', 'bind_asn_network_ip'] as const;
 
 /** A stage's or session's `network_binding`. */
 export type NetworkBinding = (typeof NETWORK_BINDINGS)[number];
@@ -148,9 +143,7 @@ export function bindingRequiresCity(level: GeoIpBinding): boolean {
  */
 export function checkBinding(levels: BindingLevels, previous: IpFacts, current: IpFacts): BindingVerdict {
   if (previous.ip === current.ip) return PASS;
-  return (
-    checkNetwork(levels.network, previous, current) ?? checkGeoIp(levels.geoip, previous, current) ?? PASS
-  );
+  return checkNetwork(levels.network, previous, current) ?? checkGeoIp(levels.geoip, previous, current) ?? PASS;
 }
 
 function checkNetwork(level: NetworkBinding, previous: IpFacts, current: IpFacts): BindingVerdict | null {
@@ -211,11 +204,7 @@ interface AnyRecord {
 }
 
 // geoname_id is the stable identity; codes and English names are fallbacks for records without it.
-function sameRecord(
-  a: AnyRecord | undefined,
-  b: AnyRecord | undefined,
-  codeField: 'code' | 'iso_code' | null,
-) {
+function sameRecord(a: AnyRecord | undefined, b: AnyRecord | undefined, codeField: 'code' | 'iso_code' | null) {
   if (!a || !b) return !a && !b;
   if (a.geoname_id != null && b.geoname_id != null) return a.geoname_id === b.geoname_id;
   if (codeField && (a[codeField] != null || b[codeField] != null)) {

@@ -32,24 +32,16 @@ describe('sessionLifetime', () => {
     ['milliseconds=999', 'seconds=0', false, { kind: 'absolute', maxAgeSeconds: 1 }, false],
     ['microseconds=1', 'seconds=0', false, { kind: 'absolute', maxAgeSeconds: 1 }, false],
     ['seconds=0', 'milliseconds=500', true, { kind: 'absolute', maxAgeSeconds: 1 }, true],
-  ])(
-    'duration %j + offset %j, remember %s -> %j (prompt: %s)',
-    (duration, offset, rememberMe, lifetime, prompt) => {
-      const sessionDurationMs = parseDuration(duration);
-      const rememberMeOffsetMs = parseDuration(offset);
-      expect(sessionLifetime({ sessionDurationMs, rememberMeOffsetMs, rememberMe })).toEqual(lifetime);
-      expect(shouldPrompt(rememberMeOffsetMs)).toBe(prompt);
-    },
-  );
+  ])('duration %j + offset %j, remember %s -> %j (prompt: %s)', (duration, offset, rememberMe, lifetime, prompt) => {
+    const sessionDurationMs = parseDuration(duration);
+    const rememberMeOffsetMs = parseDuration(offset);
+    expect(sessionLifetime({ sessionDurationMs, rememberMeOffsetMs, rememberMe })).toEqual(lifetime);
+    expect(shouldPrompt(rememberMeOffsetMs)).toBe(prompt);
+  });
 
-  it.each([-1, -DAY, Number.NaN])(
-    'treats a non-positive or invalid total of %d ms as a browser session',
-    (ms) => {
-      expect(sessionLifetime({ sessionDurationMs: ms, rememberMeOffsetMs: 0, rememberMe: true })).toEqual(
-        BROWSER,
-      );
-    },
-  );
+  it.each([-1, -DAY, Number.NaN])('treats a non-positive or invalid total of %d ms as a browser session', (ms) => {
+    expect(sessionLifetime({ sessionDurationMs: ms, rememberMeOffsetMs: 0, rememberMe: true })).toEqual(BROWSER);
+  });
 });
 
 describe('shouldPrompt', () => {

@@ -163,7 +163,11 @@ export class SessionRepository {
   private async prepared(name: string, text: string, values: unknown[]): Promise<Record<string, any>[]> {
     const pool = (this.sessions.manager.connection.driver as { master?: { query?: Function } }).master;
     if (typeof pool?.query !== 'function') return this.sessions.query(text, values);
-    const result = await (pool.query as (config: object) => Promise<{ rows: Record<string, any>[] }>).call(pool, { name, text, values });
+    const result = await (pool.query as (config: object) => Promise<{ rows: Record<string, any>[] }>).call(pool, {
+      name,
+      text,
+      values,
+    });
     return result.rows;
   }
 

@@ -40,7 +40,10 @@ export class UserLoginStageRepository {
   create(name: string, fields: UserLoginStageFields): Promise<UserLoginStage> {
     return this.stages.manager.transaction(async (manager) => {
       const stage = await this.commonStages.insert(manager, name, 'user_login');
-      return manager.save(UserLoginStage, manager.create(UserLoginStage, { stageUuid: stage.stageUuid, stage, ...fields }));
+      return manager.save(
+        UserLoginStage,
+        manager.create(UserLoginStage, { stageUuid: stage.stageUuid, stage, ...fields }),
+      );
     });
   }
 

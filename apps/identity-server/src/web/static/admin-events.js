@@ -81,7 +81,9 @@ export async function loadEvents() {
   if (!result.ok) return announce(status, `Could not load events: ${errorText(result)}`, 'error');
   const { pagination, results } = result.data;
   body.replaceChildren(
-    ...(results.length ? results.flatMap(rows) : [h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No events match.'))]),
+    ...(results.length
+      ? results.flatMap(rows)
+      : [h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No events match.'))]),
   );
   showPagination(pagination, { range, previous, next });
 }

@@ -94,7 +94,11 @@ export function refreshRelativeTimes(root = document) {
 export function timeElement(iso) {
   if (!iso) return h('span', { class: 'muted' }, '—');
   refreshTimer ??= setInterval(() => refreshRelativeTimes(), RELATIVE_TIME_REFRESH_MS);
-  return h('time', { datetime: iso, title: dateFormat.format(new Date(iso)), 'data-relative': true }, relativeTime(iso));
+  return h(
+    'time',
+    { datetime: iso, title: dateFormat.format(new Date(iso)), 'data-relative': true },
+    relativeTime(iso),
+  );
 }
 
 /** An absolute date for tables. */
@@ -141,7 +145,9 @@ export async function setUpTopbar(current) {
 
 /** Shows "21–40 of 45" and enables Previous/Next from the API's `pagination`. */
 export function showPagination(pagination, { range, previous, next }) {
-  range.textContent = pagination.count ? `${pagination.start_index}–${pagination.end_index} of ${pagination.count}` : '';
+  range.textContent = pagination.count
+    ? `${pagination.start_index}–${pagination.end_index} of ${pagination.count}`
+    : '';
   previous.disabled = !pagination.previous;
   next.disabled = !pagination.next;
 }

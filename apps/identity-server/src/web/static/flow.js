@@ -80,7 +80,11 @@ function who(username) {
     { class: 'who' },
     h('span', { class: 'avatar', 'aria-hidden': 'true' }, (username || '?').slice(0, 1).toUpperCase()),
     h('span', {}, username),
-    h('button', { class: 'link-button not-you', type: 'button', onclick: (event) => startOver(event.currentTarget) }, 'Not you?'),
+    h(
+      'button',
+      { class: 'link-button not-you', type: 'button', onclick: (event) => startOver(event.currentTarget) },
+      'Not you?',
+    ),
   );
 }
 

@@ -48,7 +48,15 @@ export class FlowsSchema1764200001000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const table of ['user_write_stages', 'prompt_stages', 'password_stages', 'identification_stages', 'flow_executions', 'flow_stage_bindings', 'flows']) {
+    for (const table of [
+      'user_write_stages',
+      'prompt_stages',
+      'password_stages',
+      'identification_stages',
+      'flow_executions',
+      'flow_stage_bindings',
+      'flows',
+    ]) {
       await db.query(`DROP TABLE ${table}`);
     }
   }
