@@ -4,7 +4,7 @@ import { Reader } from 'maxmind';
 import { GEOIP_KINDS, GeoIpConfigError, type GeoIpKind } from './geoip-config.error.js';
 import type { GeoIpHit, GeoIpLogger } from './geoip.types.js';
 import { formatIpv4, formatNetwork, isIpv4Mapped, parseIp } from './ip-address.js';
-import { MmdbFormatError, verifyMmdb, type MmdbMetadata } from './mmdb-verify.js';
+import { MmdbFormatError, verifyMmdbInSlices, type MmdbMetadata } from './mmdb-verify.js';
 
 /** Options of `GeoIpDatabase.open`. */
 export interface GeoIpDatabaseOptions {
@@ -186,7 +186,7 @@ async function load(options: GeoIpDatabaseOptions): Promise<Loaded> {
   let metadata: MmdbMetadata;
   let reader: Reader<never>;
   try {
-    metadata = verifyMmdb(buffer);
+    metadata = await verifyMmdbInSlices(buffer);
     reader = new Reader<never>(buffer, { cache: new RecordCache(options.cacheSize ?? 10_000) });
     for (const probe of PROBES) if (metadata.ip_version === 6 || !probe.includes(':')) reader.get(probe);
   } catch (error) {
