@@ -129,6 +129,18 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
     expect(new Set(audit.rows.map((r) => r.who))).toEqual(new Set(['akadmin']));
   });
 
+  it('denies access when a flow reaches the login stage without a pending user, and creates no session', async () => {
+    const flow = await created(FLOWS, { slug: 'login-only', name: 'Login only', designation: 'authentication' });
+    const stage = await created(`${STAGES}user_login/`, { name: 'login-only-login' });
+    await created(BINDINGS, { target: flow.pk, stage: stage.pk, order: 10 });
+    const sessionsBefore = Number((await server.db.query('SELECT count(*) FROM sessions')).rows[0].count);
+    const browser = new Browser(server.http);
+    const answer = await browser.get('/api/v3/flows/executor/login-only/');
+    expect(answer.body).toMatchObject({ component: 'ak-stage-access-denied', error_message: 'No pending user.' });
+    expect(setCookieLine(answer, 'idp_session')).toBeUndefined();
+    expect(Number((await server.db.query('SELECT count(*) FROM sessions')).rows[0].count)).toBe(sessionsBefore);
+  });
+
   it('reads, filters, updates and deletes flows by slug; a renamed or deleted flow is followed by identification stages', async () => {
     await created(FLOWS, { slug: 'signup-2', name: 'Sign-up 2', designation: 'enrollment' });
     const stage = await created(`${STAGES}identification/`, {
