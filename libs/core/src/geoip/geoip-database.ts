@@ -1,5 +1,5 @@
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Reader } from 'maxmind';
 import { GEOIP_KINDS, GeoIpConfigError, type GeoIpKind } from './geoip-config.error.js';
 import type { GeoIpHit, GeoIpLogger } from './geoip.types.js';
@@ -31,6 +31,14 @@ export interface GeoIpDatabaseInfo {
 interface Loaded {
   reader: Reader<never>;
   info: GeoIpDatabaseInfo;
+  /** Which file on disk was read, so a replacement is told apart from the file in use. */
+  identity: FileIdentity;
+}
+
+type FileIdentity = Pick<Stats, 'ino' | 'size' | 'mtimeMs'>;
+
+function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 const PROBES = ['1.1.1.1', '::1', '2001:db8::1'];
@@ -142,10 +150,16 @@ export class GeoIpDatabase<T> {
     // `persistent: false` keeps the watcher from holding the process open.
     watchFile(this.options.path, { interval: intervalMs, persistent: false }, this.onChange);
     this.watching = true;
+    // The watcher's first look at the file is its baseline: a replacement that landed between
+    // the load and that look would never count as a change, so compare once by hand.
+    stat(this.options.path).then(
+      (now) => this.onChange(now),
+      () => undefined,
+    );
   }
 
-  private readonly onChange = (current: Stats, previous: Stats): void => {
-    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
+  private readonly onChange = (current: Stats): void => {
+    if (this.closed || sameFile(current, this.current.identity)) return;
     if (current.nlink === 0 && current.mtimeMs === 0) {
       this.logger.error(
         `${this.envVar}: ${this.path} disappeared; keeping the database loaded before until it is back.`,
@@ -164,8 +178,16 @@ async function load(options: GeoIpDatabaseOptions): Promise<Loaded> {
   const { path, kind } = options;
   const { label, accepts } = GEOIP_KINDS[kind];
   let buffer: Buffer;
+  let identity: FileIdentity;
   try {
-    buffer = await readFile(path);
+    // Size, inode and mtime come from the same open file the bytes are read from.
+    const file = await open(path, 'r');
+    try {
+      identity = await file.stat();
+      buffer = await file.readFile();
+    } finally {
+      await file.close();
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new GeoIpConfigError('GEOIP_FILE_MISSING', kind, path, 'the file does not exist');
@@ -211,6 +233,7 @@ async function load(options: GeoIpDatabaseOptions): Promise<Loaded> {
   }
   return {
     reader,
+    identity: { ino: identity.ino, size: identity.size, mtimeMs: identity.mtimeMs },
     info: {
       databaseType: metadata.database_type,
       ipVersion: metadata.ip_version,
