@@ -3,10 +3,9 @@ import { UserLoginStageRepository, validateUserLoginStageInput, type UserLoginSt
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { AdminOnly, ApiAuthGuard } from '../auth/api-auth.guard.js';
 import { AdminModelController } from './admin-model.controller.js';
+import { isUuid } from './field-rules.js';
 import { notFound, rejectingViolations, type ModelRef } from './model-api.js';
 import { paginated, queryText, readPage } from './pagination.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const DEFAULTS = {
   sessionDuration: 'seconds=0',
@@ -46,7 +45,7 @@ export class UserLoginStagesController extends AdminModelController<UserLoginSta
   }
 
   protected async find(uuid: string): Promise<UserLoginStage> {
-    const stage = UUID.test(uuid) ? await this.stages.findByUuid(uuid.toLowerCase()) : null;
+    const stage = isUuid(uuid) ? await this.stages.findByUuid(uuid.toLowerCase()) : null;
     if (!stage) throw notFound();
     return stage;
   }

@@ -1,6 +1,7 @@
 import {
   appendSetCookie,
   CLOCK,
+  cookieSecure,
   hashToken,
   newToken,
   readCookie,
@@ -211,8 +212,7 @@ export class FlowExecutorService {
         httpOnly: true,
         sameSite: 'lax',
         path: '/',
-        secure:
-          this.options.cookieSecure === 'auto' ? request.protocol === 'https' : this.options.cookieSecure === 'true',
+        secure: cookieSecure(this.options.cookieSecure, request),
         ...(clear ? { maxAge: 0, expires: new Date(0) } : {}),
       },
     );
