@@ -4,12 +4,12 @@ import { UserLoginModule } from '@idp/user-login';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EventsController } from './api/events.controller.js';
-import { FlowBindingsController } from './api/flow-bindings.controller.js';
-import { FlowsController } from './api/flows.controller.js';
-import { HealthController } from './api/health.controller.js';
-import { SessionPresenter } from './api/session.presenter.js';
-import { SessionsController } from './api/sessions.controller.js';
+import { EventsController } from './api/events/events.controller.js';
+import { FlowBindingsController } from './api/flows/flow-bindings.controller.js';
+import { FlowsController } from './api/flows/flows.controller.js';
+import { HealthController } from './api/health/health.controller.js';
+import { SessionPresenter } from './api/sessions/session.presenter.js';
+import { SessionsController } from './api/sessions/sessions.controller.js';
 import {
   AllStagesController,
   IdentificationStagesController,
@@ -17,9 +17,9 @@ import {
   PromptStagesController,
   UserLogoutStagesController,
   UserWriteStagesController,
-} from './api/stages.controller.js';
-import { UserLoginStagesController } from './api/user-login-stages.controller.js';
-import { UsersController } from './api/users.controller.js';
+} from './api/stages/stages.controller.js';
+import { UserLoginStagesController } from './api/stages/user-login-stages.controller.js';
+import { UsersController } from './api/users/users.controller.js';
 import { ApiAuthGuard } from './auth/api-auth.guard.js';
 import { BootstrapService } from './bootstrap/bootstrap.service.js';
 import type { AppConfig } from './config/app-config.js';

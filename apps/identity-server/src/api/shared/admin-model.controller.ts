@@ -1,7 +1,7 @@
 import type { EventService } from '@idp/core';
 import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
-import type { ApiCaller } from '../auth/api-auth.guard.js';
-import { Caller } from '../auth/caller.decorator.js';
+import type { ApiCaller } from '../../auth/api-auth.guard.js';
+import { Caller } from '../../auth/caller.decorator.js';
 import { recordModelEvent, type ModelRef } from './model-api.js';
 
 /**

@@ -1,8 +1,8 @@
 import { EventRepository, type AuditEvent } from '@idp/core';
 import { BadRequestException, Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
-import { AdminOnly, ApiAuthGuard } from '../auth/api-auth.guard.js';
-import { paginated, queryText, readPage } from './pagination.js';
-import { UuidParam } from './uuid-param.js';
+import { AdminOnly, ApiAuthGuard } from '../../auth/api-auth.guard.js';
+import { paginated, queryText, readPage } from '../shared/pagination.js';
+import { UuidParam } from '../shared/uuid-param.js';
 
 function present(event: AuditEvent) {
   return {

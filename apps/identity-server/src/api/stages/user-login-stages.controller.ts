@@ -1,11 +1,11 @@
 import { EventService, GeoIpService, StageRepository } from '@idp/core';
 import { UserLoginStageRepository, validateUserLoginStageInput, type UserLoginStage } from '@idp/user-login';
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AdminOnly, ApiAuthGuard } from '../auth/api-auth.guard.js';
-import { AdminModelController } from './admin-model.controller.js';
-import { isUuid } from './field-rules.js';
-import { notFound, rejectingViolations, type ModelRef } from './model-api.js';
-import { paginated, queryText, readPage } from './pagination.js';
+import { AdminOnly, ApiAuthGuard } from '../../auth/api-auth.guard.js';
+import { AdminModelController } from '../shared/admin-model.controller.js';
+import { isUuid } from '../shared/field-rules.js';
+import { notFound, rejectingViolations, type ModelRef } from '../shared/model-api.js';
+import { paginated, queryText, readPage } from '../shared/pagination.js';
 
 const DEFAULTS = {
   sessionDuration: 'seconds=0',

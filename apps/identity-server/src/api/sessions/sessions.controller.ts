@@ -14,11 +14,11 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiAuthGuard, type ApiCaller } from '../auth/api-auth.guard.js';
-import { Caller } from '../auth/caller.decorator.js';
-import { paginated, queryText, readPage } from './pagination.js';
+import { ApiAuthGuard, type ApiCaller } from '../../auth/api-auth.guard.js';
+import { Caller } from '../../auth/caller.decorator.js';
+import { paginated, queryText, readPage } from '../shared/pagination.js';
 import { SessionPresenter } from './session.presenter.js';
-import { UuidParam } from './uuid-param.js';
+import { UuidParam } from '../shared/uuid-param.js';
 
 /**
  * `/api/v3/core/authenticated_sessions/`: one API for admins and for people managing their own

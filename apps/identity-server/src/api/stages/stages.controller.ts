@@ -2,10 +2,10 @@ import { EventService, StageRepository, type Stage } from '@idp/core';
 import { FlowRepository, StageSettingsRepository, type TypedStage } from '@idp/flows';
 import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards, type Type } from '@nestjs/common';
 import type { ObjectLiteral } from 'typeorm';
-import { AdminOnly, ApiAuthGuard, type ApiCaller } from '../auth/api-auth.guard.js';
-import { Caller } from '../auth/caller.decorator.js';
-import { AdminModelController } from './admin-model.controller.js';
-import { isUuid, type FieldErrors } from './field-rules.js';
+import { AdminOnly, ApiAuthGuard, type ApiCaller } from '../../auth/api-auth.guard.js';
+import { Caller } from '../../auth/caller.decorator.js';
+import { AdminModelController } from '../shared/admin-model.controller.js';
+import { isUuid, type FieldErrors } from '../shared/field-rules.js';
 import {
   notFound,
   orBadRequest,
@@ -13,8 +13,8 @@ import {
   rejectingViolations,
   rejectProblems,
   type ModelRef,
-} from './model-api.js';
-import { paginated, queryText, readPage } from './pagination.js';
+} from '../shared/model-api.js';
+import { paginated, queryText, readPage } from '../shared/pagination.js';
 import {
   IDENTIFICATION_KIND,
   PASSWORD_KIND,
@@ -24,7 +24,7 @@ import {
   type StageKind,
 } from './stage-kinds.js';
 import { validateStageInput } from './stage.validation.js';
-import { UuidParam } from './uuid-param.js';
+import { UuidParam } from '../shared/uuid-param.js';
 
 /** How audit events name a stage; authentik names the model after the type (`passwordstage`). */
 function describeStage(stage: Stage): ModelRef {

@@ -1,7 +1,7 @@
 import { toEventUser, type EventService } from '@idp/core';
 import { ConstraintViolation, constraintViolationOf } from '@idp/flows';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import type { ApiCaller } from '../auth/api-auth.guard.js';
+import type { ApiCaller } from '../../auth/api-auth.guard.js';
 import type { Checked, FieldErrors } from './field-rules.js';
 
 /** The checked value, or a 400 with `{field: [message]}`. */

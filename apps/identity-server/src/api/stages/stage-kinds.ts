@@ -7,7 +7,7 @@ import {
   type SettingsEntity,
 } from '@idp/flows';
 import type { ObjectLiteral } from 'typeorm';
-import type { FieldErrors } from './field-rules.js';
+import type { FieldErrors } from '../shared/field-rules.js';
 import { checkOptionalSlug, checkPromptFields, checkUserFields, type StageSettingsRules } from './stage.validation.js';
 
 /** Everything the generic stage API needs to know about one stage type. */

@@ -1,12 +1,12 @@
 import { EventService, StageRepository } from '@idp/core';
 import { FlowRepository, type BindingFields, type FlowStageBinding } from '@idp/flows';
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AdminOnly, ApiAuthGuard } from '../auth/api-auth.guard.js';
-import { AdminModelController } from './admin-model.controller.js';
-import { isUuid, type FieldErrors } from './field-rules.js';
+import { AdminOnly, ApiAuthGuard } from '../../auth/api-auth.guard.js';
+import { AdminModelController } from '../shared/admin-model.controller.js';
+import { isUuid, type FieldErrors } from '../shared/field-rules.js';
 import { validateBindingInput } from './flow.validation.js';
-import { notFound, orBadRequest, rejectingViolations, rejectProblems, type ModelRef } from './model-api.js';
-import { paginated, queryText, readPage } from './pagination.js';
+import { notFound, orBadRequest, rejectingViolations, rejectProblems, type ModelRef } from '../shared/model-api.js';
+import { paginated, queryText, readPage } from '../shared/pagination.js';
 
 /** `/api/v3/flows/bindings/`: which stages a flow runs, in which order. */
 @Controller('api/v3/flows/bindings')

@@ -1,5 +1,5 @@
 import type { PromptField } from '@idp/flows';
-import { BodyReader, checkInteger, defined, type Checked } from './field-rules.js';
+import { BodyReader, checkInteger, defined, type Checked } from '../shared/field-rules.js';
 
 /** User attributes an identification stage may match the identifier against. */
 export const USER_FIELDS = ['username', 'email'] as const;

@@ -1,11 +1,11 @@
 import { EventService } from '@idp/core';
 import { FlowRepository, FLOW_DESIGNATIONS, type Flow, type FlowFields } from '@idp/flows';
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AdminOnly, ApiAuthGuard } from '../auth/api-auth.guard.js';
-import { AdminModelController } from './admin-model.controller.js';
+import { AdminOnly, ApiAuthGuard } from '../../auth/api-auth.guard.js';
+import { AdminModelController } from '../shared/admin-model.controller.js';
 import { isFlowSlug, validateFlowInput } from './flow.validation.js';
-import { notFound, orBadRequest, rejectingViolations, type ModelRef } from './model-api.js';
-import { paginated, queryText, readPage } from './pagination.js';
+import { notFound, orBadRequest, rejectingViolations, type ModelRef } from '../shared/model-api.js';
+import { paginated, queryText, readPage } from '../shared/pagination.js';
 
 /** `/api/v3/flows/instances/`: flows, looked up by slug as in authentik. */
 @Controller('api/v3/flows/instances')

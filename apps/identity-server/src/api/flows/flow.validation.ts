@@ -1,5 +1,5 @@
 import { FLOW_DESIGNATIONS, type BindingFields, type FlowFields } from '@idp/flows';
-import { BodyReader, defined, type Checked } from './field-rules.js';
+import { BodyReader, defined, type Checked } from '../shared/field-rules.js';
 
 // Slugs appear in URLs (`/api/v3/flows/executor/{slug}/`), so only URL-safe characters.
 const SLUG = /^[-a-zA-Z0-9_]+$/;

@@ -24,9 +24,9 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
-import { AdminOnly, ApiAuthGuard, type ApiCaller } from '../auth/api-auth.guard.js';
-import { Caller } from '../auth/caller.decorator.js';
-import { paginated, queryText, readPage } from './pagination.js';
+import { AdminOnly, ApiAuthGuard, type ApiCaller } from '../../auth/api-auth.guard.js';
+import { Caller } from '../../auth/caller.decorator.js';
+import { paginated, queryText, readPage } from '../shared/pagination.js';
 import { validatePassword, validateUserInput } from './user.validation.js';
 
 /** `/api/v3/core/users/`: the signed-in user, and user management for admins. */
