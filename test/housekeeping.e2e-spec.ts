@@ -39,7 +39,8 @@ describe('expiry housekeeping (EVENT_RETENTION=hours=1)', () => {
     const shortSession = await signIn(); // absolute, ends 30 minutes from now
     await setStageDuration('seconds=0');
     const browserSession = await signIn(); // kept for SESSION_BROWSER_IDLE (default one day)
-    await new Browser(server.http).get(AUTH_FLOW); // an abandoned flow, kept for 30 minutes
+    // A wrong password: an abandoned flow (kept for 30 minutes) and a failed attempt (kept for the throttle's window).
+    await login(new Browser(server.http), 'akadmin', 'not-the-password');
     const oldEvents = await count('events');
     expect(oldEvents).toBeGreaterThan(0);
 
@@ -52,15 +53,16 @@ describe('expiry housekeeping (EVENT_RETENTION=hours=1)', () => {
       sessions: await count('sessions WHERE expires <= $1', [now]),
       events: await count('events WHERE expires < $1', [now]),
       flowExecutions: await count('flow_executions WHERE expires <= $1', [now]),
+      loginAttempts: await count('login_attempts WHERE created <= $1', [new Date(now.getTime() - 15 * 60_000)]),
     };
-    expect(expected).toEqual({ sessions: 1, events: oldEvents, flowExecutions: 1 });
+    expect(expected).toEqual({ sessions: 1, events: oldEvents, flowExecutions: 1, loginAttempts: 1 });
 
     const log = vi.spyOn(Logger.prototype, 'log');
     try {
       await expect(sut.runOnce()).resolves.toEqual(expected);
       const lines = log.mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith('Housekeeping'));
       expect(lines).toEqual([
-        `Housekeeping deleted 1 expired sessions, ${oldEvents} expired events, 1 expired flow executions`,
+        `Housekeeping deleted 1 expired sessions, ${oldEvents} expired events, 1 expired flow executions, 1 old sign-in attempts`,
       ]);
     } finally {
       log.mockRestore();
@@ -72,7 +74,8 @@ describe('expiry housekeeping (EVENT_RETENTION=hours=1)', () => {
     expect(await count('events WHERE created < $1', [freshEventsSince])).toBe(0);
     expect(await count('events WHERE created >= $1', [freshEventsSince])).toBeGreaterThan(0);
     expect(await count('flow_executions')).toBe(1);
-    await expect(sut.runOnce()).resolves.toEqual({ sessions: 0, events: 0, flowExecutions: 0 });
+    expect(await count('login_attempts')).toBe(0);
+    await expect(sut.runOnce()).resolves.toEqual({ sessions: 0, events: 0, flowExecutions: 0, loginAttempts: 0 });
   });
 
   it('works through a backlog bigger than one batch (1000 rows per statement)', async () => {
@@ -96,7 +99,7 @@ describe('expiry housekeeping (EVENT_RETENTION=hours=1)', () => {
     const keptEvents = await count('events WHERE expires >= $1', [now]);
     const keptSessions = await count('sessions WHERE expires > $1', [now]);
 
-    await expect(sut.runOnce()).resolves.toEqual({ sessions: 1500, events: 2500, flowExecutions: 0 });
+    await expect(sut.runOnce()).resolves.toEqual({ sessions: 1500, events: 2500, flowExecutions: 0, loginAttempts: 0 });
     expect(await count('events')).toBe(keptEvents);
     expect(await count('sessions')).toBe(keptSessions);
   });

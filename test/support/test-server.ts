@@ -26,6 +26,8 @@ export interface TestServer {
   db: pg.Client;
   clock: TestClock;
   config: AppConfig;
+  /** The suite's schema, for a second instance of the server on the same data. */
+  schema: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startTestServer(
     db,
     clock,
     config,
+    schema,
     async close() {
       await app.close();
       await db.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -52,7 +52,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(database.url, database.schema), migrationsRun: true }),
         ScheduleModule.forRoot(),
         CoreModule.forRoot({ eventRetentionMs: config.eventRetentionMs }, extras.clock),
-        FlowsModule.forRoot({ cookieSecure: config.cookieSecure }),
+        FlowsModule.forRoot({ cookieSecure: config.cookieSecure, loginThrottle: config.loginThrottle }),
         UserLoginModule.forRoot({
           geoipCityDb: config.geoipCityDb,
           geoipAsnDb: config.geoipAsnDb,

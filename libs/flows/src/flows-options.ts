@@ -1,3 +1,5 @@
+import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleLimits } from './throttle/login-throttle.js';
+
 /** Settings of the flows module. */
 export interface FlowsOptions {
   /** @default 'idp_flow' */
@@ -6,6 +8,8 @@ export interface FlowsOptions {
   flowLifetimeMs: number;
   /** @default 'auto' */
   cookieSecure: 'auto' | 'true' | 'false';
+  /** Failed-password budgets of the password stage. @default 10 per user and IP, 100 per IP, per 15 minutes */
+  loginThrottle: LoginThrottleLimits;
 }
 
 export const FLOWS_OPTIONS = Symbol('FLOWS_OPTIONS');
@@ -14,4 +18,5 @@ export const DEFAULT_FLOWS_OPTIONS: FlowsOptions = {
   flowCookieName: 'idp_flow',
   flowLifetimeMs: 30 * 60 * 1000,
   cookieSecure: 'auto',
+  loginThrottle: DEFAULT_LOGIN_THROTTLE,
 };

@@ -20,6 +20,7 @@ import { IdentificationStageHandler } from './stages/identification.stage.js';
 import { PasswordStageHandler } from './stages/password.stage.js';
 import { PromptStageHandler } from './stages/prompt.stage.js';
 import { UserWriteStageHandler } from './stages/user-write.stage.js';
+import { LoginAttemptRepository } from './throttle/login-attempt.repository.js';
 
 export const FLOWS_ENTITY_CLASSES = [
   Flow,
@@ -51,8 +52,10 @@ export class FlowsModule {
         PasswordStageHandler,
         PromptStageHandler,
         UserWriteStageHandler,
+        LoginAttemptRepository,
       ],
       exports: [
+        LoginAttemptRepository,
         StageHandlerRegistry,
         FlowRepository,
         FlowExecutionRepository,

@@ -1,4 +1,5 @@
 import { FlowsSchema1764200001000 } from './persistence/migrations/1764200001000-FlowsSchema.js';
+import { LoginAttempts1764300001000 } from './persistence/migrations/1764300001000-LoginAttempts.js';
 import { FLOWS_ENTITY_CLASSES } from './flows.module.js';
 
 export * from './executor/flow-executor.service.js';
@@ -15,8 +16,11 @@ export * from './persistence/flow.entity.js';
 export * from './persistence/flow.repository.js';
 export * from './persistence/stage-settings.entities.js';
 export * from './persistence/stage-settings.repository.js';
+export * from './throttle/login-attempt.repository.js';
+export * from './throttle/login-throttle.js';
+export * from './throttle/sign-in-throttled.exception.js';
 
 /** Entities of @idp/flows, for the host app's data source. */
 export const FLOWS_ENTITIES = FLOWS_ENTITY_CLASSES;
 /** Migrations of @idp/flows (they need @idp/core's tables). */
-export const FLOWS_MIGRATIONS = [FlowsSchema1764200001000];
+export const FLOWS_MIGRATIONS = [FlowsSchema1764200001000, LoginAttempts1764300001000];

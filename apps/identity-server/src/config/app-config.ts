@@ -1,5 +1,7 @@
 import { DEFAULT_TRUSTED_PROXY_CIDRS, parseCidrList } from '@idp/core';
+import type { LoginThrottleLimits } from '@idp/flows';
 import { DurationFormatError, parseDuration } from '@idp/user-login';
+import { parseLoginThrottle } from './login-throttle.js';
 
 /** Everything the identity server reads from its environment (see `.env.example`). */
 export interface AppConfig {
@@ -12,6 +14,7 @@ export interface AppConfig {
   cookieSecure: 'auto' | 'true' | 'false';
   sessionBrowserIdleMs: number;
   eventRetentionMs: number;
+  loginThrottle: LoginThrottleLimits;
   bootstrap: { password?: string; email?: string; token?: string };
 }
 
@@ -44,6 +47,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  let loginThrottle: LoginThrottleLimits;
+  try {
+    loginThrottle = parseLoginThrottle(text('LOGIN_THROTTLE') ?? '');
+  } catch (error) {
+    throw new ConfigError(`LOGIN_THROTTLE: ${(error as Error).message}`);
+  }
   return {
     port,
     host: text('HOST') ?? '127.0.0.1',
@@ -54,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cookieSecure,
     sessionBrowserIdleMs: positiveDuration('SESSION_BROWSER_IDLE', text('SESSION_BROWSER_IDLE') ?? 'days=1'),
     eventRetentionMs: positiveDuration('EVENT_RETENTION', text('EVENT_RETENTION') ?? 'days=365'),
+    loginThrottle,
     bootstrap: {
       password: env.BOOTSTRAP_PASSWORD || undefined,
       email: text('BOOTSTRAP_EMAIL'),

@@ -1,5 +1,5 @@
 import { CLOCK, EventRepository, type Clock } from '@idp/core';
-import { FlowExecutionRepository } from '@idp/flows';
+import { FLOWS_OPTIONS, FlowExecutionRepository, LoginAttemptRepository, type FlowsOptions } from '@idp/flows';
 import { SessionRepository } from '@idp/user-login';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
@@ -9,6 +9,7 @@ export interface HousekeepingReport {
   sessions: number;
   events: number;
   flowExecutions: number;
+  loginAttempts: number;
 }
 
 /** How often the job runs: every five minutes. */
@@ -20,7 +21,7 @@ const MAX_BATCHES_PER_RUN = 50;
 
 /**
  * Deletes what has expired: sessions past their `expires`, events past their retention
- * (`EVENT_RETENTION`, stored on each event as `expires`) and abandoned flow states. Every
+ * (`EVENT_RETENTION`, stored on each event as `expires`) and abandoned flow states, and sign-in attempts older than the throttle's window. Every
  * statement is a small `FOR UPDATE SKIP LOCKED` batch in its own transaction, so the job never
  * waits for or blocks a login, and replicas running it at once share the work.
  */
@@ -33,7 +34,9 @@ export class HousekeepingService {
     private readonly sessions: SessionRepository,
     private readonly events: EventRepository,
     private readonly flowExecutions: FlowExecutionRepository,
+    private readonly loginAttempts: LoginAttemptRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(FLOWS_OPTIONS) private readonly flowsOptions: FlowsOptions,
   ) {}
 
   /** The timer's entry point; errors are logged, never thrown into the scheduler. */
@@ -61,10 +64,14 @@ export class HousekeepingService {
       sessions: await this.drain((limit) => this.sessions.deleteExpired(now, limit)),
       events: await this.drain((limit) => this.events.deleteExpired(now, limit)),
       flowExecutions: await this.drain((limit) => this.flowExecutions.deleteExpired(now, limit)),
+      // Attempts that left the throttle's window no longer count for anything.
+      loginAttempts: await this.drain((limit) =>
+        this.loginAttempts.deleteOlderThan(new Date(now.getTime() - this.flowsOptions.loginThrottle.windowMs), limit),
+      ),
     };
-    if (report.sessions + report.events + report.flowExecutions > 0) {
+    if (report.sessions + report.events + report.flowExecutions + report.loginAttempts > 0) {
       this.logger.log(
-        `Housekeeping deleted ${report.sessions} expired sessions, ${report.events} expired events, ${report.flowExecutions} expired flow executions`,
+        `Housekeeping deleted ${report.sessions} expired sessions, ${report.events} expired events, ${report.flowExecutions} expired flow executions, ${report.loginAttempts} old sign-in attempts`,
       );
     }
     return report;

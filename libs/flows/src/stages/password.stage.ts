@@ -1,5 +1,14 @@
-import { clientIp, EventService, httpRequestContext, UserRepository, verifyPassword } from '@idp/core';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  CLOCK,
+  clientIp,
+  EventService,
+  httpRequestContext,
+  UserRepository,
+  verifyPassword,
+  type Clock,
+} from '@idp/core';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { StageHandlerRegistry } from '../executor/stage-handler.registry.js';
@@ -9,9 +18,17 @@ import {
   type StageHandler,
   type StageOutcome,
 } from '../executor/stage-handler.interface.js';
+import { FLOWS_OPTIONS, type FlowsOptions } from '../flows-options.js';
 import { PasswordStage } from '../persistence/stage-settings.entities.js';
+import { LoginAttemptRepository } from '../throttle/login-attempt.repository.js';
+import { retryAfterSeconds, throttleUsernameKey } from '../throttle/login-throttle.js';
+import { SignInThrottledException } from '../throttle/sign-in-throttled.exception.js';
 
-/** Checks the pending user's password (argon2id); failures are logged as `login_failed`. */
+/**
+ * Checks the pending user's password (argon2id); failures are logged as `login_failed`. Failures
+ * are also counted per (typed username, client IP) and per client IP: over either budget the
+ * stage answers 429 with `Retry-After` and checks no password, not even the right one.
+ */
 @Injectable()
 export class PasswordStageHandler implements StageHandler, OnModuleInit {
   readonly type = 'password';
@@ -21,6 +38,10 @@ export class PasswordStageHandler implements StageHandler, OnModuleInit {
     private readonly users: UserRepository,
     private readonly events: EventService,
     @InjectRepository(PasswordStage) private readonly settings: Repository<PasswordStage>,
+    private readonly attempts: LoginAttemptRepository,
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(FLOWS_OPTIONS) private readonly options: FlowsOptions,
   ) {}
 
   onModuleInit(): void {
@@ -36,10 +57,21 @@ export class PasswordStageHandler implements StageHandler, OnModuleInit {
     if (typeof password !== 'string' || password === '') {
       return withErrors(this.build(context), { password: [{ string: 'This field is required.', code: 'required' }] });
     }
+    // Counted under the name as typed, for known and unknown users alike (no account oracle).
+    const ip = clientIp(context.request);
+    const now = this.clock.now();
+    const username = throttleUsernameKey(context.execution.context.uid);
+    const reservation = await this.attempts.reserve(username, ip, now, this.options.loginThrottle);
+    if (!reservation.allowed) {
+      const seconds = retryAfterSeconds(reservation.freesAt, now);
+      this.adapterHost.httpAdapter.setHeader(context.response, 'Retry-After', String(seconds));
+      throw new SignInThrottledException(seconds);
+    }
     const user = await context.pendingUser();
     const stored = user ? await this.users.passwordHashOf(user.pk) : null;
     // verifyPassword spends the same time when there is no user, so timing reveals nothing.
     if (user && (await verifyPassword(stored, password))) {
+      await this.attempts.release(reservation.id);
       context.execution.context = { ...context.execution.context, auth_method: 'password' };
       return { kind: 'next' };
     }
@@ -50,7 +82,7 @@ export class PasswordStageHandler implements StageHandler, OnModuleInit {
       action: 'login_failed',
       app: 'idp.flows',
       user: user ? { pk: user.pk, username: user.username, email: user.email } : null,
-      clientIp: clientIp(context.request),
+      clientIp: ip,
       context: {
         username: String(context.execution.context.uid ?? ''),
         stage: context.stage.name,
