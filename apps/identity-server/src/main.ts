@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const logger = new Logger('Main');
   const config = loadConfig(process.env);
   const database = await resolveDatabase(process.env);
-  if (database.embedded) logger.log('DATABASE_URL is not set: using the embedded PostgreSQL in ./.data/postgres');
+  if (database.embedded) logger.log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${database.dataDir}`);
   let app;
   try {
     app = await createApp(
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Configuration problems are the operator's to fix: show the message, not a stack trace.
   const message =
-    error instanceof ConfigError || (error as Error)?.name === 'GeoIpConfigError'
+    error instanceof ConfigError || ['GeoIpConfigError', 'EmbeddedPostgresError'].includes((error as Error)?.name)
       ? (error as Error).message
       : ((error as Error)?.stack ?? String(error));
   console.error(`Start-up failed: ${message}`);
