@@ -59,6 +59,14 @@ describe('admin API (stages, users, events) and bad input', () => {
       network_binding: 'no_binding',
       geoip_binding: 'no_binding',
       terminate_other_sessions: true,
+      // the second-round options, at their defaults (today's behaviour)
+      binding_mode: 'enforce',
+      on_missing_record: 'terminate',
+      binding_exempt_cidrs: [],
+      ipv6_prefix: 128,
+      session_idle_timeout: 'seconds=0',
+      max_sessions: 0,
+      on_limit: 'evict_oldest',
     });
     const pk = created.body.pk;
     expect((await api().get(`${STAGES}${pk}/`).set(auth)).body.name).toBe('corp-login');

@@ -1,6 +1,7 @@
 import { Session } from './persistence/session.entity.js';
 import { UserLoginStage } from './persistence/user-login-stage.entity.js';
 import { UserLoginSchema1764200002000 } from './persistence/migrations/1764200002000-UserLoginSchema.js';
+import { StageBindingOptions1764300002000 } from './persistence/migrations/1764300002000-StageBindingOptions.js';
 
 export * from './current-session.decorator.js';
 export * from './domain/index.js';
@@ -25,4 +26,4 @@ export * from './user-login.module.js';
 /** Entities of @idp/user-login, for the host app's TypeORM data source. */
 export const USER_LOGIN_ENTITIES = [Session, UserLoginStage];
 /** Migrations of @idp/user-login (they need @idp/core's tables). */
-export const USER_LOGIN_MIGRATIONS = [UserLoginSchema1764200002000];
+export const USER_LOGIN_MIGRATIONS = [UserLoginSchema1764200002000, StageBindingOptions1764300002000];

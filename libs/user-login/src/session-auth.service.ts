@@ -11,9 +11,20 @@ import {
   type HttpResponseLike,
 } from '@idp/core';
 import { Inject, Injectable } from '@nestjs/common';
-import { checkBinding, shouldRenewBrowserSession, type IpFacts } from './domain/index.js';
-import { IpFactsService } from './ip-facts.service.js';
-import { SessionRepository, type ActiveSession } from './persistence/session.repository.js';
+import {
+  DEFAULT_BINDING_POLICY,
+  evaluateBinding,
+  idleExpiresAt,
+  shouldRenewBrowserSession,
+  shouldRenewIdle,
+  storedReference,
+  type BindingOutcome,
+  type BindingPolicy,
+  type BindingReferences,
+} from './domain/index.js';
+import { IpFactsService, type IpFactsNeeds } from './ip-facts.service.js';
+import type { Session } from './persistence/session.entity.js';
+import { SessionRepository, type ActiveSession, type SessionTouch } from './persistence/session.repository.js';
 import { NotAuthenticatedException, SessionBindingBrokenException } from './session-binding.exception.js';
 import { SessionCookieService } from './session-cookie.service.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
@@ -58,33 +69,48 @@ export class SessionAuthService {
     if (!found) throw new NotAuthenticatedException();
     const ip = clientIp(request);
     const now = this.clock.now();
-    if (ip !== found.session.lastIp) await this.enforceBinding(request, response, found, ip);
-    await this.touch(found, ip, request, now);
+    const references = await this.enforceBinding(request, response, found, ip);
+    await this.touch(found, ip, request, now, references);
     return found;
   }
 
   // Only the databases the session's levels read are consulted: an unbound session moving
-  // between IPs costs no lookup, a network-only binding no City lookup.
+  // between IPs costs no lookup, a network-only binding no City lookup. Returns the reference
+  // columns to write when they moved.
   private async enforceBinding(
     request: HttpRequestLike,
     response: HttpResponseLike,
     found: ActiveSession,
     ip: string,
-  ): Promise<void> {
-    const levels = { network: found.session.networkBinding, geoip: found.session.geoipBinding };
+  ): Promise<SessionTouch> {
+    const { session } = found;
+    // Same IP and no reference apart from it: the common case, decided without any lookup.
+    if (ip === session.lastIp && session.networkReferenceIp == null && session.geoipReferenceIp == null) return {};
+    const levels = { network: session.networkBinding, geoip: session.geoipBinding };
     const needs = this.ipFacts.needsFor(levels);
-    if (!needs.asn && !needs.city) return;
-    const previous = this.ipFacts.facts(found.session.lastIp, needs);
-    const current = this.ipFacts.facts(ip, needs);
-    const verdict = checkBinding(levels, previous, current);
-    if (verdict.broken) {
-      await this.terminateBroken(request, response, found, previous, this.ipFacts.complete(current, needs), verdict);
-    }
+    if (!needs.asn && !needs.city) return {};
+    const outcome = evaluateBinding({
+      levels,
+      policy: policyOf(session),
+      references: referencesOf(session),
+      ip,
+      lookup: (address) => this.ipFacts.facts(address, needs),
+    });
+    if (outcome.action === 'terminate') return this.terminateBroken(request, response, found, ip, needs, outcome);
+    const changes = referenceChanges(session, outcome.references);
+    if (outcome.action === 'record_violation') await this.recordViolation(request, found, ip, needs, outcome, changes);
+    return changes;
   }
 
-  private async touch(found: ActiveSession, ip: string, request: HttpRequestLike, now: Date): Promise<void> {
+  private async touch(
+    found: ActiveSession,
+    ip: string,
+    request: HttpRequestLike,
+    now: Date,
+    references: SessionTouch,
+  ): Promise<void> {
     const { session } = found;
-    const changes: Parameters<SessionRepository['touch']>[1] = {};
+    const changes: SessionTouch = { ...references };
     if (ip !== session.lastIp) changes.lastIp = ip;
     if (now.getTime() - session.lastUsed.getTime() >= TOUCH_INTERVAL_MS || changes.lastIp) {
       changes.lastUsed = now;
@@ -95,18 +121,47 @@ export class SessionAuthService {
     if (session.browserSession && shouldRenewBrowserSession({ expires: session.expires, now, browserIdleMs: idle })) {
       changes.expires = new Date(now.getTime() + idle);
     }
+    const { idleTimeoutMs, idleExpires } = session;
+    if (shouldRenewIdle({ idleExpires, now, idleTimeoutMs })) changes.idleExpires = idleExpiresAt(now, idleTimeoutMs);
     if (Object.keys(changes).length === 0) return;
     await this.sessions.touch(session.uuid, changes);
     Object.assign(session, changes);
+  }
+
+  /**
+   * `binding_mode=log`: the session survives and follows the client. The move is written only if
+   * `last_ip` is still what this request read, and only the request whose write matched records
+   * the `session_binding_violation` event, so parallel requests report one move once.
+   */
+  private async recordViolation(
+    request: HttpRequestLike,
+    found: ActiveSession,
+    ip: string,
+    needs: IpFactsNeeds,
+    outcome: Extract<BindingOutcome, { action: 'record_violation' }>,
+    references: SessionTouch,
+  ): Promise<void> {
+    const { session } = found;
+    const moved: SessionTouch = { ...references, lastIp: ip, lastUsed: this.clock.now() };
+    if (await this.sessions.moveFrom(session.uuid, session.lastIp, moved)) {
+      await this.events.record({
+        action: 'session_binding_violation',
+        app: 'idp.user_login',
+        user: toEventUser(found.user),
+        clientIp: ip,
+        context: this.bindingContext(request, found, ip, needs, outcome),
+      });
+    }
+    Object.assign(session, moved);
   }
 
   private async terminateBroken(
     request: HttpRequestLike,
     response: HttpResponseLike,
     found: ActiveSession,
-    previous: IpFacts,
-    current: IpFacts,
-    verdict: { reason: string; previous_value: unknown; new_value: unknown },
+    ip: string,
+    needs: IpFactsNeeds,
+    outcome: Extract<BindingOutcome, { action: 'terminate' }>,
   ): Promise<never> {
     // Parallel requests all see the same broken session; only the one whose DELETE removed
     // the row writes the event (and fires the hook), so each says it exactly once.
@@ -115,19 +170,33 @@ export class SessionAuthService {
         action: 'logout',
         app: 'idp.user_login',
         user: toEventUser(found.user),
-        clientIp: current.ip,
+        clientIp: ip,
         context: {
-          ...this.ipFacts.eventContext(current),
-          binding: { reason: verdict.reason, previous_value: verdict.previous_value, new_value: verdict.new_value },
-          ip: { previous: previous.ip, new: current.ip },
-          http_request: httpRequestContext(request),
+          ...this.bindingContext(request, found, ip, needs, outcome),
           logout_reason: 'Session binding broken',
-          session_uuid: found.session.uuid,
         },
       });
     }
     this.cookies.clear(request, response);
     throw new SessionBindingBrokenException(this.loginUrl(request));
+  }
+
+  /** The event context of a broken binding (design section 8), without `logout_reason`. */
+  private bindingContext(
+    request: HttpRequestLike,
+    found: ActiveSession,
+    ip: string,
+    needs: IpFactsNeeds,
+    outcome: Extract<BindingOutcome, { action: 'terminate' | 'record_violation' }>,
+  ): Record<string, unknown> {
+    const { verdict } = outcome;
+    return {
+      ...this.ipFacts.eventContext(this.ipFacts.complete(this.ipFacts.facts(ip, needs), needs)),
+      binding: { reason: verdict.reason, previous_value: verdict.previous_value, new_value: verdict.new_value },
+      ip: { previous: outcome.previousIp, new: ip },
+      http_request: httpRequestContext(request),
+      session_uuid: found.session.uuid,
+    };
   }
 
   // Only the path and query go into `next`: an absolute-form request target must not turn the
@@ -142,4 +211,29 @@ export class SessionAuthService {
     }
     return `${this.options.loginPath}?next=${encodeURIComponent(next)}`;
   }
+}
+
+// A session object built without the newer columns (an older row shape, a cache) reads as the defaults.
+function policyOf(session: Session): BindingPolicy {
+  return {
+    mode: session.bindingMode ?? DEFAULT_BINDING_POLICY.mode,
+    onMissingRecord: session.onMissingRecord ?? DEFAULT_BINDING_POLICY.onMissingRecord,
+    exemptCidrs: session.bindingExemptCidrs ?? DEFAULT_BINDING_POLICY.exemptCidrs,
+    ipv6Prefix: session.ipv6Prefix ?? DEFAULT_BINDING_POLICY.ipv6Prefix,
+  };
+}
+
+function referencesOf(session: Session): BindingReferences {
+  const lastIp = session.lastIp;
+  return { lastIp, networkIp: session.networkReferenceIp ?? lastIp, geoipIp: session.geoipReferenceIp ?? lastIp };
+}
+
+// Only the reference columns whose stored value changes are written.
+function referenceChanges(session: Session, next: BindingReferences): SessionTouch {
+  const changes: SessionTouch = {};
+  const network = storedReference(next.networkIp, next.lastIp);
+  const geoip = storedReference(next.geoipIp, next.lastIp);
+  if (network !== (session.networkReferenceIp ?? null)) changes.networkReferenceIp = network;
+  if (geoip !== (session.geoipReferenceIp ?? null)) changes.geoipReferenceIp = geoip;
+  return changes;
 }

@@ -15,9 +15,16 @@ import {
 } from '@idp/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { expiresAt, parseDuration, sessionLifetime } from './domain/index.js';
+import {
+  decideSessionLimit,
+  expiresAt,
+  idleExpiresAt,
+  parseDuration,
+  sessionLifetime,
+  type LimitDecision,
+} from './domain/index.js';
 import { IpFactsService } from './ip-facts.service.js';
-import { SessionRepository } from './persistence/session.repository.js';
+import { SessionRepository, type DeletedSession } from './persistence/session.repository.js';
 import type { Session } from './persistence/session.entity.js';
 import type { UserLoginStage } from './persistence/user-login-stage.entity.js';
 import { SessionCookieService } from './session-cookie.service.js';
@@ -78,11 +85,23 @@ export class UserLoginStageService {
     // ever becomes a session, which rules out session fixation.
     const token = newToken();
 
-    const { session, terminated } = await this.dataSource.transaction(async (manager) => {
-      if (stage.terminateOtherSessions) {
-        // Serialises logins of one user, so concurrent logins end with exactly one session.
+    const idleTimeoutMs = parseDuration(stage.sessionIdleTimeout);
+    const limited = stage.maxSessions > 0 && !stage.terminateOtherSessions;
+
+    const result = await this.dataSource.transaction(async (manager) => {
+      if (stage.terminateOtherSessions || limited) {
+        // Serialises logins of one user, so concurrent logins end with exactly one session, or
+        // with no more than the limit.
         await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [USER_SESSIONS_LOCK, pendingUser.pk]);
       }
+      const limit: LimitDecision = limited
+        ? decideSessionLimit({
+            maxSessions: stage.maxSessions,
+            onLimit: stage.onLimit,
+            live: await this.sessions.liveOfUser(manager, pendingUser.pk, now),
+          })
+        : { action: 'allow', evict: [] };
+      if (limit.action === 'deny') return null;
       const created = await this.sessions.insert(manager, {
         tokenHash: hashToken(token),
         userPk: pendingUser.pk,
@@ -95,13 +114,25 @@ export class UserLoginStageService {
         networkBinding: stage.networkBinding,
         geoipBinding: stage.geoipBinding,
         stageUuid: stage.stageUuid,
+        bindingMode: stage.bindingMode,
+        onMissingRecord: stage.onMissingRecord,
+        bindingExemptCidrs: stage.bindingExemptCidrs,
+        ipv6Prefix: stage.ipv6Prefix,
+        networkReferenceIp: null,
+        geoipReferenceIp: null,
+        idleTimeoutMs: idleTimeoutMs > 0 ? idleTimeoutMs : 0,
+        idleExpires: idleExpiresAt(now, idleTimeoutMs),
       });
       const ended = stage.terminateOtherSessions
         ? await this.sessions.deleteAllExcept(pendingUser.pk, created.uuid, manager)
         : [];
-      return { session: created, terminated: ended };
+      const evicted = await this.sessions.deleteByUuids(limit.evict, manager);
+      return { session: created, terminated: ended, evicted };
     });
+    if (result === null) return { outcome: 'denied', message: SESSION_LIMIT_MESSAGE };
+    const { session, terminated, evicted } = result;
     await this.terminator.notify(terminated, 'terminate_other_sessions');
+    await this.recordEvictions(request, evicted, session.uuid);
     await this.users.markLoggedIn(pendingUser.pk, now);
 
     await this.events.record({
@@ -118,12 +149,36 @@ export class UserLoginStageService {
         ...(stage.terminateOtherSessions
           ? { terminated_sessions: terminated.length, terminated_session_uuids: terminated.map((row) => row.uuid) }
           : {}),
+        ...(evicted.length > 0 ? { evicted_session_uuids: evicted.map((row) => row.uuid) } : {}),
       },
     });
     this.cookies.set(request, response, token, lifetime.kind === 'absolute' ? lifetime.maxAgeSeconds : undefined);
     return { outcome: 'logged_in', session, terminatedSessions: terminated.length };
   }
+
+  /** `on_limit=evict_oldest`: each session the login ended gets its `logout` event, then the hook. */
+  private async recordEvictions(request: HttpRequestLike, evicted: DeletedSession[], newSessionUuid: string) {
+    const ip = clientIp(request);
+    for (const row of evicted) {
+      await this.events.record({
+        action: 'logout',
+        app: 'idp.user_login',
+        user: toEventUser({ pk: row.userPk, username: row.username, email: row.email }),
+        clientIp: ip,
+        context: {
+          logout_reason: 'Session limit reached',
+          session_uuid: row.uuid,
+          replaced_by_session_uuid: newSessionUuid,
+          http_request: httpRequestContext(request),
+        },
+      });
+    }
+    await this.terminator.notify(evicted, 'session_limit');
+  }
 }
+
+/** What a login refused by `on_limit=deny` tells the user. */
+export const SESSION_LIMIT_MESSAGE = 'Session limit reached: sign out of another session first.';
 
 // First key of the two-int advisory lock: a namespace, so the user pk alone is the second key.
 const USER_SESSIONS_LOCK = 0x1d9_5e55;

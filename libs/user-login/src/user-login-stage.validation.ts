@@ -1,11 +1,20 @@
 import {
+  BINDING_MODES,
   bindingRequiresAsn,
   bindingRequiresCity,
   DurationFormatError,
   GEOIP_BINDINGS,
+  isBindingMode,
   isGeoIpBinding,
+  isLimitPolicy,
+  isMissingRecordPolicy,
   isNetworkBinding,
+  LIMIT_POLICIES,
+  MAX_SESSIONS_LIMIT,
+  MISSING_RECORD_POLICIES,
   NETWORK_BINDINGS,
+  parseExemptCidrs,
+  validateIdleTimeout,
   validateRememberMeOffset,
   validateSessionDuration,
 } from './domain/index.js';
@@ -32,6 +41,13 @@ const KNOWN = new Set([
   'network_binding',
   'geoip_binding',
   'terminate_other_sessions',
+  'binding_mode',
+  'on_missing_record',
+  'binding_exempt_cidrs',
+  'ipv6_prefix',
+  'session_idle_timeout',
+  'max_sessions',
+  'on_limit',
 ]);
 
 /**
@@ -64,7 +80,7 @@ export function validateUserLoginStageInput(
   } else if (!partial) fail('name', 'This field is required.');
 
   const duration = (
-    key: 'session_duration' | 'remember_me_offset',
+    key: 'session_duration' | 'remember_me_offset' | 'session_idle_timeout',
     check: (v: string) => number,
   ): string | undefined => {
     if (!(key in input)) return undefined;
@@ -82,6 +98,8 @@ export function validateUserLoginStageInput(
   if (sessionDuration) fields.sessionDuration = sessionDuration;
   const rememberMeOffset = duration('remember_me_offset', validateRememberMeOffset);
   if (rememberMeOffset) fields.rememberMeOffset = rememberMeOffset;
+  const idleTimeout = duration('session_idle_timeout', validateIdleTimeout);
+  if (idleTimeout) fields.sessionIdleTimeout = idleTimeout;
 
   if ('network_binding' in input) {
     const value = input.network_binding;
@@ -113,5 +131,48 @@ export function validateUserLoginStageInput(
       fail('terminate_other_sessions', 'Must be a valid boolean.');
     else fields.terminateOtherSessions = input.terminate_other_sessions;
   }
+  validatePolicyFields(input, fields, fail);
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, name, fields };
+}
+
+// The second-round options (design section 11): binding mode, missing records, exempt networks,
+// IPv6 prefix and the session limit.
+function validatePolicyFields(
+  input: Record<string, unknown>,
+  fields: Partial<UserLoginStageFields>,
+  fail: (field: string, message: string) => undefined,
+): void {
+  const choice = <T>(key: string, valid: (v: unknown) => v is T, choices: readonly string[]): T | undefined => {
+    if (!(key in input)) return undefined;
+    const value = input[key];
+    if (valid(value)) return value;
+    return fail(key, `"${String(value)}" is not a valid choice. Choose one of: ${choices.join(', ')}.`);
+  };
+  const integer = (key: string, min: number, max: number): number | undefined => {
+    if (!(key in input)) return undefined;
+    const value = input[key];
+    if (typeof value !== 'number' || !Number.isInteger(value)) return fail(key, 'A valid integer is required.');
+    if (value < min) return fail(key, `Ensure this value is greater than or equal to ${min}.`);
+    if (value > max) return fail(key, `Ensure this value is less than or equal to ${max}.`);
+    return value;
+  };
+
+  const mode = choice('binding_mode', isBindingMode, BINDING_MODES);
+  if (mode) fields.bindingMode = mode;
+  const missing = choice('on_missing_record', isMissingRecordPolicy, MISSING_RECORD_POLICIES);
+  if (missing) fields.onMissingRecord = missing;
+  const onLimit = choice('on_limit', isLimitPolicy, LIMIT_POLICIES);
+  if (onLimit) fields.onLimit = onLimit;
+  const prefix = integer('ipv6_prefix', 1, 128);
+  if (prefix !== undefined) fields.ipv6Prefix = prefix;
+  const maxSessions = integer('max_sessions', 0, MAX_SESSIONS_LIMIT);
+  if (maxSessions !== undefined) fields.maxSessions = maxSessions;
+  if ('binding_exempt_cidrs' in input) {
+    try {
+      fields.bindingExemptCidrs = parseExemptCidrs(input.binding_exempt_cidrs);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      fail('binding_exempt_cidrs', error.message);
+    }
+  }
 }

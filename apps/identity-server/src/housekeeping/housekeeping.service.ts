@@ -20,8 +20,9 @@ const BATCH_SIZE = 1000;
 const MAX_BATCHES_PER_RUN = 50;
 
 /**
- * Deletes what has expired: sessions past their `expires`, events past their retention
- * (`EVENT_RETENTION`, stored on each event as `expires`) and abandoned flow states, and sign-in attempts older than the throttle's window. Every
+ * Deletes what has expired: sessions past their `expires` or their idle timeout, events past their
+ * retention (`EVENT_RETENTION`, stored on each event as `expires`), abandoned flow states, and
+ * sign-in attempts older than the throttle's window. Every
  * statement is a small `FOR UPDATE SKIP LOCKED` batch in its own transaction, so the job never
  * waits for or blocks a login, and replicas running it at once share the work.
  */
@@ -61,7 +62,9 @@ export class HousekeepingService {
   private async sweep(): Promise<HousekeepingReport> {
     const now = this.clock.now();
     const report: HousekeepingReport = {
-      sessions: await this.drain((limit) => this.sessions.deleteExpired(now, limit)),
+      sessions:
+        (await this.drain((limit) => this.sessions.deleteExpired(now, limit))) +
+        (await this.drain((limit) => this.sessions.deleteIdleExpired(now, limit))),
       events: await this.drain((limit) => this.events.deleteExpired(now, limit)),
       flowExecutions: await this.drain((limit) => this.flowExecutions.deleteExpired(now, limit)),
       // Attempts that left the throttle's window no longer count for anything.

@@ -151,3 +151,16 @@ export function validateSessionDuration(value: string): number {
 export function validateRememberMeOffset(value: string): number {
   return parseDuration(value);
 }
+
+/**
+ * Parses a `session_idle_timeout`; `0` turns the idle timeout off.
+ * @example validateIdleTimeout('minutes=30') // 1_800_000
+ * @throws DurationFormatError for any {@link parseDuration} failure or a negative total.
+ */
+export function validateIdleTimeout(value: string): number {
+  const ms = parseDuration(value);
+  if (ms < 0) {
+    throw new DurationFormatError(value, 'negative', 'session_idle_timeout must not be negative.');
+  }
+  return ms;
+}

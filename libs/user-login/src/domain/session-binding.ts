@@ -2,6 +2,7 @@
  * Session binding rules (design section 8): compare what the ASN and City databases say about a
  * session's `last_ip` with what they say about the IP of the current request.
  */
+import ipaddr from 'ipaddr.js';
 
 /** Network binding levels, weakest first; each includes the ones before it. */
 export const NETWORK_BINDINGS = ['no_binding', 'bind_asn', 'bind_asn_network', 'bind_asn_network_ip'] as const;
@@ -99,6 +100,9 @@ export interface BindingLevels {
 export type BindingVerdict =
   { broken: false } | { broken: true; reason: BindingReason; previous_value: unknown; new_value: unknown };
 
+/** A verdict that says the binding broke. */
+export type BrokenVerdict = Extract<BindingVerdict, { broken: true }>;
+
 const PASS: BindingVerdict = Object.freeze({ broken: false });
 
 /**
@@ -138,17 +142,37 @@ export function bindingRequiresCity(level: GeoIpBinding): boolean {
  * Checks whether moving from `previous` to `current` breaks the session's binding: the network
  * levels first, then the GeoIP levels, each level also checking the weaker ones before it.
  * IPs are compared as given, so pass them normalised (see `normalizeIp` in `@idp/core`).
+ * `ipv6Prefix` (the stage's `ipv6_prefix`) makes two IPv6 addresses in the same /N the same IP
+ * for `network.ip`.
  * @example checkBinding({ network: 'bind_asn', geoip: 'no_binding' }, before, after)
  * // { broken: true, reason: 'network.asn', previous_value: 3320, new_value: 6805 }
  */
-export function checkBinding(levels: BindingLevels, previous: IpFacts, current: IpFacts): BindingVerdict {
+export function checkBinding(
+  levels: BindingLevels,
+  previous: IpFacts,
+  current: IpFacts,
+  ipv6Prefix = 128,
+): BindingVerdict {
   if (previous.ip === current.ip) return PASS;
-  return checkNetwork(levels.network, previous, current) ?? checkGeoIp(levels.geoip, previous, current) ?? PASS;
+  return (
+    checkNetworkBinding(levels.network, previous, current, ipv6Prefix) ??
+    checkGeoIpBinding(levels.geoip, previous, current) ??
+    PASS
+  );
 }
 
-function checkNetwork(level: NetworkBinding, previous: IpFacts, current: IpFacts): BindingVerdict | null {
+/**
+ * The network half of {@link checkBinding}: the broken verdict, or null when the move keeps it.
+ * @example checkNetworkBinding('bind_asn_network_ip', v6a, v6b, 64) // null when both are in one /64
+ */
+export function checkNetworkBinding(
+  level: NetworkBinding,
+  previous: IpFacts,
+  current: IpFacts,
+  ipv6Prefix = 128,
+): BrokenVerdict | null {
   const rank = NETWORK_BINDINGS.indexOf(level);
-  if (rank === 0) return null;
+  if (rank === 0 || previous.ip === current.ip) return null;
   const before = previous.asn;
   const after = current.asn;
   if (!before || !after) return broken('network.missing', before ?? {}, after ?? {});
@@ -156,13 +180,25 @@ function checkNetwork(level: NetworkBinding, previous: IpFacts, current: IpFacts
   if (rank >= 2 && before.network !== after.network) {
     return broken('network.asn_network', before.network, after.network);
   }
-  if (rank >= 3) return broken('network.ip', previous.ip, current.ip);
+  if (rank >= 3 && !sameIp(previous.ip, current.ip, ipv6Prefix)) return broken('network.ip', previous.ip, current.ip);
   return null;
 }
 
-function checkGeoIp(level: GeoIpBinding, previous: IpFacts, current: IpFacts): BindingVerdict | null {
+/**
+ * Whether two normalised IPs count as the same address for `network.ip`: equal text, or for two
+ * IPv6 addresses, equal first `ipv6Prefix` bits (privacy addresses change the low 64 bits).
+ * @example sameIp('2001:db8::1', '2001:db8::2', 64) // true
+ */
+export function sameIp(a: string, b: string, ipv6Prefix = 128): boolean {
+  if (a === b) return true;
+  if (ipv6Prefix >= 128 || !ipaddr.IPv6.isValid(a) || !ipaddr.IPv6.isValid(b)) return false;
+  return ipaddr.IPv6.parse(a).match(ipaddr.IPv6.parse(b), ipv6Prefix);
+}
+
+/** The GeoIP half of {@link checkBinding}: the broken verdict, or null when the move keeps it. */
+export function checkGeoIpBinding(level: GeoIpBinding, previous: IpFacts, current: IpFacts): BrokenVerdict | null {
   const rank = GEOIP_BINDINGS.indexOf(level);
-  if (rank === 0) return null;
+  if (rank === 0 || previous.ip === current.ip) return null;
   const before = previous.geo;
   const after = current.geo;
   if (!before || !after) return broken('geoip.missing', before?.context ?? {}, after?.context ?? {});
@@ -178,7 +214,7 @@ function compare(
   before: AnyRecord | undefined,
   after: AnyRecord | undefined,
   codeField: 'code' | 'iso_code' | null,
-): BindingVerdict | null {
+): BrokenVerdict | null {
   return sameRecord(before, after, codeField) ? null : broken(reason, before ?? {}, after ?? {});
 }
 
@@ -213,7 +249,7 @@ function sameRecord(a: AnyRecord | undefined, b: AnyRecord | undefined, codeFiel
   return a.names?.en === b.names?.en;
 }
 
-function broken(reason: BindingReason, previousValue: unknown, newValue: unknown): BindingVerdict {
+function broken(reason: BindingReason, previousValue: unknown, newValue: unknown): BrokenVerdict {
   return { broken: true, reason, previous_value: toJson(previousValue), new_value: toJson(newValue) };
 }
 

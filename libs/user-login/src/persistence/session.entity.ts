@@ -1,6 +1,6 @@
 import { User } from '@idp/core';
 import { Column, Entity, Generated, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import type { GeoIpBinding, NetworkBinding } from '../domain/index.js';
+import type { BindingMode, GeoIpBinding, MissingRecordPolicy, NetworkBinding } from '../domain/index.js';
 
 /** A signed-in browser: found by the SHA-256 of its cookie token, never by the token itself. */
 @Entity({ name: 'sessions' })
@@ -48,4 +48,33 @@ export class Session {
   /** The login stage that created it; kept null when that stage is deleted. */
   @Column({ name: 'stage_uuid', type: 'uuid', nullable: true })
   stageUuid: string | null;
+
+  /** The stage's binding options, copied at login like the levels above. */
+  @Column({ name: 'binding_mode', type: 'text', default: 'enforce' })
+  bindingMode: BindingMode;
+
+  @Column({ name: 'on_missing_record', type: 'text', default: 'terminate' })
+  onMissingRecord: MissingRecordPolicy;
+
+  @Column({ name: 'binding_exempt_cidrs', type: 'jsonb', default: () => "'[]'" })
+  bindingExemptCidrs: string[];
+
+  @Column({ name: 'ipv6_prefix', type: 'smallint', default: 128 })
+  ipv6Prefix: number;
+
+  /** The IP the network levels compare with; null while it is `last_ip`. */
+  @Column({ name: 'network_reference_ip', type: 'text', nullable: true })
+  networkReferenceIp: string | null;
+
+  /** The IP the GeoIP levels compare with; null while it is `last_ip`. */
+  @Column({ name: 'geoip_reference_ip', type: 'text', nullable: true })
+  geoipReferenceIp: string | null;
+
+  /** The stage's `session_idle_timeout` in ms; 0 is off. */
+  @Column({ name: 'idle_timeout_ms', type: 'double precision', default: 0 })
+  idleTimeoutMs: number;
+
+  /** When the session ends if unused; null without an idle timeout. */
+  @Column({ name: 'idle_expires', type: 'timestamptz', nullable: true })
+  idleExpires: Date | null;
 }

@@ -18,6 +18,13 @@ export interface DeletedSession {
   email: string;
 }
 
+/** A live session of a user, as the session limit sees it. */
+export interface LiveSessionRow {
+  uuid: string;
+  lastUsed: Date;
+  created: Date;
+}
+
 /** What the session list may be narrowed and sorted by. */
 export interface SessionFilter {
   userPk?: number;
@@ -48,9 +55,22 @@ export const SESSION_ORDERINGS = Object.keys(ORDERINGS);
 const ACTIVE_BY_HASH = `
   SELECT s.uuid, s.user_pk, s.created, s.expires, s.browser_session, s.last_ip, s.last_user_agent,
          s.last_used, s.network_binding, s.geoip_binding, s.stage_uuid,
+         s.binding_mode, s.on_missing_record, s.binding_exempt_cidrs, s.ipv6_prefix,
+         s.network_reference_ip, s.geoip_reference_ip, s.idle_timeout_ms, s.idle_expires,
          u.username, u.name, u.email, u.is_active, u.is_superuser, u.last_login, u.date_joined, u.uuid AS user_uuid
     FROM sessions s JOIN users u ON u.pk = s.user_pk
-   WHERE s.token_hash = $1 AND s.expires > $2`;
+   WHERE s.token_hash = $1 AND s.expires > $2 AND (s.idle_expires IS NULL OR s.idle_expires > $2)`;
+
+// A session is live while neither its expiry nor its idle expiry has passed.
+const LIVE = '(s.expires > :now AND (s.idle_expires IS NULL OR s.idle_expires > :now))';
+
+/** The session fields a request may change. */
+export type SessionTouch = Partial<
+  Pick<
+    Session,
+    'lastIp' | 'lastUsed' | 'expires' | 'lastUserAgent' | 'networkReferenceIp' | 'geoipReferenceIp' | 'idleExpires'
+  >
+>;
 
 /** The only place that queries the sessions table. */
 @Injectable()
@@ -89,6 +109,14 @@ export class SessionRepository {
       networkBinding: row.network_binding,
       geoipBinding: row.geoip_binding,
       stageUuid: row.stage_uuid,
+      bindingMode: row.binding_mode,
+      onMissingRecord: row.on_missing_record,
+      bindingExemptCidrs: row.binding_exempt_cidrs,
+      ipv6Prefix: row.ipv6_prefix,
+      networkReferenceIp: row.network_reference_ip,
+      geoipReferenceIp: row.geoip_reference_ip,
+      idleTimeoutMs: row.idle_timeout_ms,
+      idleExpires: row.idle_expires,
     });
     return { session, user };
   }
@@ -97,11 +125,34 @@ export class SessionRepository {
     return this.sessions.findOne({ where: { uuid }, relations: { user: true } });
   }
 
-  async touch(
-    uuid: string,
-    fields: Partial<Pick<Session, 'lastIp' | 'lastUsed' | 'expires' | 'lastUserAgent'>>,
-  ): Promise<void> {
+  async touch(uuid: string, fields: SessionTouch): Promise<void> {
     await this.sessions.update({ uuid }, fields);
+  }
+
+  /**
+   * Writes `fields` only if the session's `last_ip` is still `expectedLastIp`; true when it was.
+   * Parallel requests from one new IP all see the old `last_ip`: only the one whose UPDATE
+   * matched reports the move, so a logged binding violation is written once.
+   */
+  async moveFrom(uuid: string, expectedLastIp: string, fields: SessionTouch): Promise<boolean> {
+    const result = await this.sessions.update({ uuid, lastIp: expectedLastIp }, fields);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The user's live sessions, for the session limit; run inside the login's locked transaction. */
+  async liveOfUser(manager: EntityManager, userPk: number, now: Date): Promise<LiveSessionRow[]> {
+    const rows: Array<{ uuid: string; last_used: Date; created: Date }> = await manager.query(
+      `SELECT uuid, last_used, created FROM sessions
+        WHERE user_pk = $1 AND expires > $2 AND (idle_expires IS NULL OR idle_expires > $2)`,
+      [userPk, now],
+    );
+    return rows.map((row) => ({ uuid: row.uuid, lastUsed: row.last_used, created: row.created }));
+  }
+
+  /** Deletes these sessions; returns what it deleted. */
+  deleteByUuids(uuids: string[], manager?: EntityManager): Promise<DeletedSession[]> {
+    if (uuids.length === 0) return Promise.resolve([]);
+    return this.deleteReturning(manager, 's.uuid = ANY($1::uuid[])', [uuids]);
   }
 
   /**
@@ -135,11 +186,21 @@ export class SessionRepository {
     return rows.length;
   }
 
+  /** Deletes up to `batchSize` sessions whose idle timeout passed (`session_idle_timeout`). */
+  async deleteIdleExpired(now: Date, batchSize: number): Promise<number> {
+    const rows = await this.deleteReturning(
+      undefined,
+      's.uuid IN (SELECT uuid FROM sessions WHERE idle_expires <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)',
+      [now, batchSize],
+    );
+    return rows.length;
+  }
+
   list(filter: SessionFilter, now: Date): Promise<[Session[], number]> {
     const query = this.sessions
       .createQueryBuilder('s')
       .innerJoinAndSelect('s.user', 'u')
-      .where('s.expires > :now', { now })
+      .where(LIVE, { now })
       .skip(filter.offset)
       .take(filter.limit);
     const [column, direction] = ORDERINGS[filter.ordering ?? '-last_used'] ?? ORDERINGS['-last_used'];

@@ -1,6 +1,6 @@
 import { Stage } from '@idp/core';
 import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
-import type { GeoIpBinding, NetworkBinding } from '../domain/index.js';
+import type { BindingMode, GeoIpBinding, LimitPolicy, MissingRecordPolicy, NetworkBinding } from '../domain/index.js';
 
 /** Settings of one User Login stage; its name and type live in the common `stages` row. */
 @Entity({ name: 'user_login_stages' })
@@ -28,4 +28,31 @@ export class UserLoginStage {
 
   @Column({ name: 'terminate_other_sessions', type: 'boolean', default: false })
   terminateOtherSessions: boolean;
+
+  /** `log`: a broken binding keeps the session and writes a `session_binding_violation` event. */
+  @Column({ name: 'binding_mode', type: 'text', default: 'enforce' })
+  bindingMode: BindingMode;
+
+  /** `allow`: an IP a database has no record for is let through for that database's levels. */
+  @Column({ name: 'on_missing_record', type: 'text', default: 'terminate' })
+  onMissingRecord: MissingRecordPolicy;
+
+  /** Networks (CIDR strings) whose requests are not checked. */
+  @Column({ name: 'binding_exempt_cidrs', type: 'jsonb', default: () => "'[]'" })
+  bindingExemptCidrs: string[];
+
+  /** IPv6 addresses in the same /N are the same IP for `network.ip`. */
+  @Column({ name: 'ipv6_prefix', type: 'smallint', default: 128 })
+  ipv6Prefix: number;
+
+  /** A session unused for longer than this ends; `seconds=0` is off. */
+  @Column({ name: 'session_idle_timeout', type: 'text', default: 'seconds=0' })
+  sessionIdleTimeout: string;
+
+  /** Live sessions per user after a login through this stage; 0 is unlimited. */
+  @Column({ name: 'max_sessions', type: 'integer', default: 0 })
+  maxSessions: number;
+
+  @Column({ name: 'on_limit', type: 'text', default: 'evict_oldest' })
+  onLimit: LimitPolicy;
 }

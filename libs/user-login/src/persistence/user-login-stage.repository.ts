@@ -6,7 +6,18 @@ import { UserLoginStage } from './user-login-stage.entity.js';
 
 export type UserLoginStageFields = Pick<
   UserLoginStage,
-  'sessionDuration' | 'rememberMeOffset' | 'networkBinding' | 'geoipBinding' | 'terminateOtherSessions'
+  | 'sessionDuration'
+  | 'rememberMeOffset'
+  | 'networkBinding'
+  | 'geoipBinding'
+  | 'terminateOtherSessions'
+  | 'bindingMode'
+  | 'onMissingRecord'
+  | 'bindingExemptCidrs'
+  | 'ipv6Prefix'
+  | 'sessionIdleTimeout'
+  | 'maxSessions'
+  | 'onLimit'
 >;
 
 /** Queries on user_login_stages (with their common `stages` row). */

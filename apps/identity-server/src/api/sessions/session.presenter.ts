@@ -26,6 +26,11 @@ export class SessionPresenter {
       last_used: session.lastUsed,
       expires: session.expires,
       browser_session: session.browserSession,
+      // What the session is held to, so people can tell why it may end (null: no idle timeout).
+      idle_expires: session.idleExpires,
+      network_binding: session.networkBinding,
+      geoip_binding: session.geoipBinding,
+      binding_mode: session.bindingMode,
       geo_ip: facts.geo?.context ?? null,
       asn: facts.asn ?? null,
     };

@@ -1,5 +1,11 @@
 import { CLOCK, type Clock, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
-import { SESSION_ORDERINGS, SessionCookieService, SessionRepository, TerminateSessionsService } from '@idp/user-login';
+import {
+  isSessionLive,
+  SESSION_ORDERINGS,
+  SessionCookieService,
+  SessionRepository,
+  TerminateSessionsService,
+} from '@idp/user-login';
 import {
   BadRequestException,
   Controller,
@@ -121,7 +127,7 @@ export class SessionsController {
 
   private async visible(uuid: string, caller: ApiCaller) {
     const session = await this.sessions.findByUuid(uuid);
-    if (!session || session.expires <= this.clock.now()) throw new NotFoundException({ detail: 'Not found.' });
+    if (!session || !isSessionLive(session, this.clock.now())) throw new NotFoundException({ detail: 'Not found.' });
     if (!caller.user.isSuperuser && session.userPk !== caller.user.pk)
       throw new NotFoundException({ detail: 'Not found.' });
     return session;

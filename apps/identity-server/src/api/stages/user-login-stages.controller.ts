@@ -13,6 +13,13 @@ const DEFAULTS = {
   networkBinding: 'no_binding',
   geoipBinding: 'no_binding',
   terminateOtherSessions: false,
+  bindingMode: 'enforce',
+  onMissingRecord: 'terminate',
+  bindingExemptCidrs: [] as string[],
+  ipv6Prefix: 128,
+  sessionIdleTimeout: 'seconds=0',
+  maxSessions: 0,
+  onLimit: 'evict_oldest',
 } as const;
 
 /**
@@ -78,6 +85,13 @@ export class UserLoginStagesController extends AdminModelController<UserLoginSta
       network_binding: stage.networkBinding,
       geoip_binding: stage.geoipBinding,
       terminate_other_sessions: stage.terminateOtherSessions,
+      binding_mode: stage.bindingMode,
+      on_missing_record: stage.onMissingRecord,
+      binding_exempt_cidrs: stage.bindingExemptCidrs,
+      ipv6_prefix: stage.ipv6Prefix,
+      session_idle_timeout: stage.sessionIdleTimeout,
+      max_sessions: stage.maxSessions,
+      on_limit: stage.onLimit,
     };
   }
 
