@@ -1,6 +1,7 @@
 import {
   appendSetCookie,
   CLOCK,
+  cookieNameInForce,
   cookieSecure,
   readCookie,
   type Clock,
@@ -21,12 +22,17 @@ export class SessionCookieService {
   ) {}
 
   read(request: HttpRequestLike): string | undefined {
-    return readCookie(request, this.options.cookieName);
+    return readCookie(request, this.name(request));
+  }
+
+  /** The cookie's name for this request: `__Host-` prefixed when the cookie is `Secure`. */
+  name(request: HttpRequestLike): string {
+    return cookieNameInForce(this.options.cookieName, cookieSecure(this.options.cookieSecure, request));
   }
 
   /** Sets the cookie; without `maxAgeSeconds` it is a browser cookie (no Max-Age, no Expires). */
   set(request: HttpRequestLike, response: HttpResponseLike, token: string, maxAgeSeconds?: number): void {
-    this.write(response, token, {
+    this.write(request, response, token, {
       ...this.attributes(request),
       ...(maxAgeSeconds !== undefined
         ? { maxAge: maxAgeSeconds, expires: new Date(this.clock.now().getTime() + maxAgeSeconds * 1000) }
@@ -35,7 +41,7 @@ export class SessionCookieService {
   }
 
   clear(request: HttpRequestLike, response: HttpResponseLike): void {
-    this.write(response, '', { ...this.attributes(request), maxAge: 0, expires: new Date(0) });
+    this.write(request, response, '', { ...this.attributes(request), maxAge: 0, expires: new Date(0) });
   }
 
   private attributes(request: HttpRequestLike) {
@@ -47,12 +53,17 @@ export class SessionCookieService {
     };
   }
 
-  private write(response: HttpResponseLike, value: string, attributes: Parameters<typeof appendSetCookie>[4]): void {
+  private write(
+    request: HttpRequestLike,
+    response: HttpResponseLike,
+    value: string,
+    attributes: Parameters<typeof appendSetCookie>[4],
+  ): void {
     const adapter = this.adapterHost.httpAdapter;
     appendSetCookie(
       (res, name, v) => adapter.setHeader(res, name, v as string),
       response,
-      this.options.cookieName,
+      this.name(request),
       value,
       attributes,
     );

@@ -74,3 +74,11 @@ describe('httpRequestContext', () => {
     });
   });
 });
+
+describe('cookieNameInForce', () => {
+  it('prefixes __Host- exactly when the cookie is Secure', async () => {
+    const { cookieNameInForce } = await import('./cookies.js');
+    expect(cookieNameInForce('idp_session', true)).toBe('__Host-idp_session');
+    expect(cookieNameInForce('idp_session', false)).toBe('idp_session');
+  });
+});

@@ -34,6 +34,17 @@ export function appendSetCookie(
   setHeader(response, 'set-cookie', [...kept, serialize(name, value, options)]);
 }
 
+/**
+ * The name a cookie goes by for this request: `__Host-<name>` when it is `Secure` (the browser
+ * then insists on `Secure`, `Path=/` and no `Domain`, so a sibling subdomain or a plain-http
+ * page cannot plant or overwrite it), the plain name otherwise. Reading accepts only the name in
+ * force, so a plain-named cookie planted over http is never taken for the secure one.
+ * @example cookieNameInForce('idp_session', true) // '__Host-idp_session'
+ */
+export function cookieNameInForce(name: string, secure: boolean): string {
+  return secure ? `__Host-${name}` : name;
+}
+
 /** Whether cookies set for this request should carry `Secure`. */
 export function cookieSecure(mode: 'auto' | 'true' | 'false', request: HttpRequestLike): boolean {
   if (mode === 'auto') return request.protocol === 'https';

@@ -1,6 +1,7 @@
 import {
   appendSetCookie,
   CLOCK,
+  cookieNameInForce,
   cookieSecure,
   hashToken,
   newToken,
@@ -77,7 +78,7 @@ export class FlowExecutorService {
   async cancel(slug: string, request: HttpRequestLike, response: HttpResponseLike): Promise<void> {
     const flow = await this.flows.findBySlug(slug);
     if (!flow) throw new NotFoundException({ detail: `Flow "${slug}" not found.`, code: 'flow_not_found' });
-    const token = readCookie(request, this.options.flowCookieName);
+    const token = readCookie(request, this.flowCookieName(request));
     // One cookie serves every flow, so whatever execution it points to goes, whichever flow it is in.
     if (token && token.length <= 128) await this.executions.delete(hashToken(token));
     // Cleared even when unreadable: a cookie the parser rejects would otherwise linger.
@@ -161,7 +162,7 @@ export class FlowExecutorService {
     query: Record<string, unknown>,
   ): Promise<FlowExecution> {
     const now = this.clock.now();
-    const token = readCookie(request, this.options.flowCookieName);
+    const token = readCookie(request, this.flowCookieName(request));
     if (token && token.length <= 128) {
       const existing = await this.executions.findActive(hashToken(token), now);
       if (existing && existing.flowUuid === flow.flowUuid) return existing;
@@ -201,12 +202,17 @@ export class FlowExecutorService {
     };
   }
 
+  // `__Host-idp_flow` when the cookie is Secure; only the name in force is read.
+  private flowCookieName(request: HttpRequestLike): string {
+    return cookieNameInForce(this.options.flowCookieName, cookieSecure(this.options.cookieSecure, request));
+  }
+
   private setFlowCookie(request: HttpRequestLike, response: HttpResponseLike, value: string, clear = false): void {
     const adapter = this.adapterHost.httpAdapter;
     appendSetCookie(
       (res, name, v) => adapter.setHeader(res, name, v as string),
       response,
-      this.options.flowCookieName,
+      this.flowCookieName(request),
       value,
       {
         httpOnly: true,

@@ -32,7 +32,9 @@ describe('decideSessionLimit', () => {
       action: 'allow',
       evict: ['d', 'a', 'b'],
     });
-    expect(decideSessionLimit({ maxSessions: 1, onLimit: 'evict_oldest', live }).evict).toHaveLength(4);
+    expect(decideSessionLimit({ maxSessions: 1, onLimit: 'evict_oldest', live })).toMatchObject({
+      evict: ['d', 'a', 'b', 'c'],
+    });
   });
 
   it('isLimitPolicy', () => {
