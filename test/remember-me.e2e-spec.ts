@@ -42,7 +42,7 @@ function expectPrompt(body: Record<string, unknown>, username = 'akadmin'): void
   });
 }
 
-describe('"Stay signed in?" and the session lifetime (design section 7)', () => {
+describe('"Stay signed in?" and the session lifetime (docs/api.md, Lifetimes)', () => {
   let server: TestServer;
   let stagePk: string;
   const observed: string[] = [];

@@ -30,7 +30,7 @@ const ENROLLMENT_FIELDS: PromptField[] = [
   },
 ];
 
-/** The flows created on first start (names are part of the contract, design section 10). */
+/** The flows created on first start (names are part of the contract, see docs/api.md). */
 export const DEFAULT_FLOWS: DefaultFlow[] = [
   {
     slug: 'default-authentication-flow',

@@ -22,7 +22,7 @@ const asnPath = writeAsnDb(join(dir, 'asn.mmdb'), [
 ]);
 
 describe('GeoIpService', () => {
-  it('gives the City record, network and the GeoIP context of design.md', async () => {
+  it('gives the City record, network and the GeoIP context of the event contract', async () => {
     const sut = await GeoIpService.open({ cityPath, asnPath, watchIntervalMs: 0 });
     expect(sut.city('5.6.7.8')).toEqual({
       record: kassel,
@@ -33,7 +33,7 @@ describe('GeoIpService', () => {
     sut.close();
   });
 
-  it('gives the ASN record, network and the ASN context of design.md', async () => {
+  it('gives the ASN record, network and the ASN context of the event contract', async () => {
     const sut = await GeoIpService.open({ asnPath, watchIntervalMs: 0 });
     expect(sut.asn('5.6.7.8')).toEqual({
       record: { autonomous_system_number: 6805, autonomous_system_organization: 'Telefonica Germany' },

@@ -1,5 +1,5 @@
 // Record shapes of MaxMind's GeoLite2/GeoIP2 City and ASN databases (the parts this server reads;
-// real records carry more keys, e.g. `postal` or `traits`), and the context shapes of design.md §8.
+// real records carry more keys, e.g. `postal` or `traits`), and the context shapes of the events in docs/api.md.
 
 /** Localised names by language code, e.g. `{ en: 'Germany', de: 'Deutschland' }`. */
 export type GeoNames = Readonly<Record<string, string>>;

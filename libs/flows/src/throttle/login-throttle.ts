@@ -1,4 +1,4 @@
-/** Limits on failed passwords over a sliding window (design section 11, `LOGIN_THROTTLE`). */
+/** Limits on failed passwords over a sliding window (`LOGIN_THROTTLE`, see docs/api.md). */
 export interface LoginThrottleLimits {
   /** Failures allowed per (username, client IP) in the window. @default 10 */
   perUserAndIp: number;

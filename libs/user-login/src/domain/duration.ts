@@ -1,7 +1,7 @@
 /**
  * The duration syntax of authentik's stages (`hours=1;minutes=2`), parsed to milliseconds.
  *
- * Decisions where authentik's `timedelta_from_string` and the design leave room:
+ * Decisions where authentik's `timedelta_from_string` leaves room:
  * - Empty pieces (`hours=1,`, `;hours=1`, `hours=1,,minutes=2`) are rejected, as authentik does
  *   (it fails to unpack the empty piece).
  * - Values are plain decimals with an optional sign: `1`, `-1`, `+1`, `0.5`, `.5`, `5.`. Exponents

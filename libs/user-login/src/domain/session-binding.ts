@@ -1,5 +1,5 @@
 /**
- * Session binding rules (design section 8): compare what the ASN and City databases say about a
+ * Session binding rules (docs/api.md, "Session binding"): compare what the ASN and City databases say about a
  * session's `last_ip` with what they say about the IP of the current request.
  */
 import ipaddr from 'ipaddr.js';

@@ -1,5 +1,5 @@
 /**
- * Expiry arithmetic of the login stage (design section 7), free of clocks and frameworks: callers
+ * Expiry arithmetic of the login stage (docs/api.md, "Lifetimes"), free of clocks and frameworks: callers
  * pass `now` in.
  */
 
