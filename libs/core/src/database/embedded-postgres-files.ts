@@ -79,8 +79,18 @@ export function canEnter(folder: Pick<Stats, 'uid' | 'gid' | 'mode'>, account: O
   return (folder.mode & 0o001) !== 0;
 }
 
-/** The first existing folder above `path` (from `/` down) that `account` cannot enter, if any. */
+/**
+ * The first existing folder above `path` (from `/` down) that `account` cannot enter, if any;
+ * the folders a symbolic link on the way leads through are checked too.
+ */
 export async function blockedFolderAbove(path: string, account: OsAccount): Promise<string | undefined> {
+  const blocked = await blockedOnPath(path, account);
+  if (blocked) return blocked;
+  const real = await realpath(dirname(path)).catch(() => undefined);
+  return real && real !== dirname(path) ? blockedOnPath(join(real, 'x'), account) : undefined;
+}
+
+async function blockedOnPath(path: string, account: OsAccount): Promise<string | undefined> {
   const folders: string[] = [];
   for (let folder = dirname(path); ; folder = dirname(folder)) {
     folders.unshift(folder);

@@ -45,6 +45,14 @@ describe('blockedFolderAbove', () => {
     await chmod(closed, 0o755);
     await expect(blockedFolderAbove(target, other)).resolves.toBeUndefined();
   });
+
+  it('follows a symbolic link into a folder another account cannot enter', async () => {
+    const closed = await folder(0o700);
+    await mkdir(join(closed, 'binaries', 'bin'), { recursive: true });
+    const open = await folder(0o755);
+    await symlink(join(closed, 'binaries'), join(open, 'link'));
+    await expect(blockedFolderAbove(join(open, 'link', 'bin', 'postgres'), other)).resolves.toBe(closed);
+  });
 });
 
 describe('startEmbeddedPostgres', () => {
