@@ -303,8 +303,9 @@ describe('authenticated sessions API: self-service and admin (Fastify, real Post
     });
 
     it('keeps the cookie when another session is ended', async () => {
-      const first = await signedIn('frankie', '192.0.2.45');
-      const second = await signedIn('frankie', '192.0.2.46');
+      await createUser('frankie-keeps');
+      const first = await signedIn('frankie-keeps', '192.0.2.45');
+      const second = await signedIn('frankie-keeps', '192.0.2.46');
       const other = (await first.get(API)).body.results.find((s: Listed) => !s.current);
       const response = await first.delete(`${API}${other.uuid}/`);
       expect(response.status).toBe(204);
