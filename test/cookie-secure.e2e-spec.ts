@@ -7,8 +7,12 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test
 
 const FLOW = '/api/v3/flows/executor/default-authentication-flow/';
 
-/** Logs akadmin in with these extra headers on every request; returns each answer's Set-Cookie lines. */
-async function loginWith(server: TestServer, headers: Record<string, string>) {
+/**
+ * Logs akadmin in (and out) with these extra headers on every request; returns each answer's
+ * Set-Cookie line. Secure cookies carry the `__Host-` prefix, so `secure` says which name to read.
+ */
+async function loginWith(server: TestServer, headers: Record<string, string>, secure: boolean) {
+  const prefix = secure ? '__Host-' : '';
   const browser = new Browser(server.http);
   const started = await browser.get(FLOW, headers);
   await browser.post(FLOW, { component: 'ak-stage-identification', uid_field: 'akadmin' }, headers);
@@ -16,9 +20,9 @@ async function loginWith(server: TestServer, headers: Record<string, string>) {
   expect(done.body.component).toBe('xak-flow-redirect');
   const logout = await browser.get('/api/v3/flows/executor/default-invalidation-flow/', headers);
   return {
-    flow: setCookieLine(started, 'idp_flow')!,
-    session: setCookieLine(done, 'idp_session')!,
-    cleared: setCookieLine(logout, 'idp_session')!,
+    flow: setCookieLine(started, `${prefix}idp_flow`)!,
+    session: setCookieLine(done, `${prefix}idp_session`)!,
+    cleared: setCookieLine(logout, `${prefix}idp_session`)!,
   };
 }
 
@@ -36,7 +40,7 @@ describe.each([
   afterAll(() => server?.close());
 
   it(`X-Forwarded-Proto: https ${https ? 'sets' : 'does not set'} Secure on the flow and session cookies and on clearing`, async () => {
-    const lines = await loginWith(server, { 'X-Forwarded-Proto': 'https' });
+    const lines = await loginWith(server, { 'X-Forwarded-Proto': 'https' }, https);
     for (const [name, line] of Object.entries(lines)) {
       expect(line, name).toBeDefined();
       expect(attributes(line).includes('Secure'), `${name}: ${line}`).toBe(https);
@@ -45,7 +49,7 @@ describe.each([
 
   it('X-Forwarded-Proto: http, or none, never sets Secure', async () => {
     for (const headers of [{ 'X-Forwarded-Proto': 'http' }, {}] as Array<Record<string, string>>) {
-      const lines = await loginWith(server, headers);
+      const lines = await loginWith(server, headers, false);
       for (const [name, line] of Object.entries(lines)) expect(attributes(line), name).not.toContain('Secure');
     }
   });

@@ -75,7 +75,11 @@ describe('SessionCookieService', () => {
       const cookies = service({ cookieSecure: mode });
       if (write === 'set') cookies.set(http({}, protocol), response, 'tok');
       else cookies.clear(http({}, protocol), response);
-      expect(lines()[0].split('; ').includes('Secure')).toBe(secure);
+      const [line] = lines();
+      expect(line.split('; ').includes('Secure')).toBe(secure);
+      // A Secure cookie goes by the __Host- name, and only that name is read back.
+      expect(line.startsWith(secure ? '__Host-idp_session=' : 'idp_session=')).toBe(true);
+      expect(cookies.name(http({}, protocol))).toBe(secure ? '__Host-idp_session' : 'idp_session');
     }
   });
 
