@@ -112,7 +112,7 @@ describe('default enrollment flow: prompt, user_write, user_login', () => {
       const { response } = await enroll({ ...GOOD, username: 'awaits-approval' });
       expect(response.body).toMatchObject({
         component: 'ak-stage-access-denied',
-        error_message: 'User is not active.',
+        error_message: 'This account is disabled. Ask an administrator to enable it.',
       });
       const { rows } = await server.db.query(`SELECT is_active FROM users WHERE username = 'awaits-approval'`);
       expect(rows).toEqual([{ is_active: false }]);

@@ -93,7 +93,7 @@ describe('UserLoginModule in a plain Express host app (no flows)', () => {
       if (accept === 'text/html') {
         expect(moved.status).toBe(302);
         expect(moved.headers.location).toBe(
-          `/flows/-/default/authentication/?next=${encodeURIComponent('/protected?x=1')}`,
+          `/flows/-/default/authentication/?next=${encodeURIComponent('/protected?x=1')}&reason=binding_broken`,
         );
       } else {
         expect(moved.status).toBe(401);

@@ -196,7 +196,7 @@ describe('"Stay signed in?" and the session lifetime (docs/api.md, Lifetimes)', 
         const denied = await browser.post(FLOW, { component: 'ak-stage-user-login', remember_me: answer });
         expect(denied.body).toMatchObject({
           component: 'ak-stage-access-denied',
-          error_message: 'User is not active.',
+          error_message: 'This account is disabled. Ask an administrator to enable it.',
         });
         const sessions = await server.db.query('SELECT count(*) AS n FROM sessions WHERE user_pk = $1', [
           created.body.pk,

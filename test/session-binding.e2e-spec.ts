@@ -85,7 +85,9 @@ describe('session binding on every request (Fastify, real Postgres, generated Ge
 
       if (accept === 'text/html') {
         expect(response.status).toBe(302);
-        expect(response.headers.location).toBe(`${LOGIN_PAGE}?next=${encodeURIComponent(`${ME}?tab=2`)}`);
+        expect(response.headers.location).toBe(
+          `${LOGIN_PAGE}?next=${encodeURIComponent(`${ME}?tab=2`)}&reason=binding_broken`,
+        );
       } else {
         expect(response.status).toBe(401);
         expect(response.body).toEqual(BROKEN);

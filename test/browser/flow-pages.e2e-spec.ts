@@ -223,7 +223,9 @@ describe('flow pages in Chromium', () => {
     await page.getByLabel('Password', { exact: true }).fill('dormant-password-1');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Access denied' }).waitFor();
-    expect(await page.getByRole('alert').textContent()).toBe('User is not active.');
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'This account is disabled. Ask an administrator to enable it.',
+    );
     await screenshot(page, 'flow-access-denied');
     const sessions = await server.db.query(
       `SELECT 1 FROM sessions s JOIN users u ON u.pk = s.user_pk WHERE u.username = 'dormant'`,
@@ -299,6 +301,8 @@ describe('flow pages in Chromium', () => {
     const after = await server.db.query('SELECT count(*)::int AS n FROM sessions');
     expect(after.rows[0].n).toBe(before.rows[0].n - 1);
     expect((await context.cookies()).some((c) => c.name === 'idp_session')).toBe(false);
+    // The login page says so, instead of a bare "Please sign in".
+    expect(await page.locator('#sign-out-reason').textContent()).toBe('You have signed out.');
     await context.close();
   });
 });

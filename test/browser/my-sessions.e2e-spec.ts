@@ -83,11 +83,12 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
     const current = page.locator('tr[aria-current="true"]');
     expect(await current.getAttribute('data-session')).toBe(mine);
     expect(await current.textContent()).toContain('This session');
-    expect(await current.textContent()).toContain('Kassel, DE (EU)');
+    // Names, not codes: "NA" would read as "not available".
+    expect(await current.textContent()).toContain('Kassel, Germany (Europe)');
     expect(await current.textContent()).toContain('AS6805 Telefonica Germany');
     expect(await current.textContent()).toContain('5.4.0.0/14');
     const otherRow = page.locator(`tr[data-session="${other}"]`);
-    expect(await otherRow.textContent()).toMatch(/Firefox 128 on Windows 10.*81\.2\.69\.160.*London, GB/);
+    expect(await otherRow.textContent()).toMatch(/Firefox 128 on Windows 10.*81\.2\.69\.160.*London, United Kingdom/);
     await screenshot(page, 'my-sessions');
 
     // Keyboard: focus the other session's button and press Enter; a dialog asks first.
@@ -115,7 +116,12 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
     await dialog.getByRole('button', { name: 'End session' }).click();
     await expect.poll(() => rows.count()).toBe(1);
     expect(await page.getByRole('dialog').count()).toBe(0);
-    expect(await page.getByRole('status').textContent()).toBe('Session ended.');
+    expect(await page.getByRole('status').textContent()).toBe(
+      'Session ended: Firefox 128 on Windows 10 (81.2.69.160).',
+    );
+    // No other row is left: the focus goes to the list's heading, not to the whole page.
+    expect(await isFocused(page.getByRole('heading', { name: 'My sessions' }))).toBe(true);
+    expect(await page.getByText('This browser is the only place you are signed in.').isVisible()).toBe(true);
     const { rows: left } = await server.db.query('SELECT uuid FROM sessions');
     expect(left.map((r: { uuid: string }) => r.uuid)).toEqual([mine]);
     const revoked = await server.db.query(
@@ -162,30 +168,87 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
     await dialog.getByRole('button', { name: 'End other sessions' }).click();
     await expect.poll(() => rows.count()).toBe(1);
     expect(await pages[0].getByRole('status').textContent()).toBe('Ended 2 other sessions.');
-    expect(await pages[0].getByRole('button', { name: 'End all other sessions' }).isDisabled()).toBe(true);
+    // With no other session left the button goes away and the page says why.
+    expect(await pages[0].getByRole('button', { name: 'End all other sessions' }).count()).toBe(0);
+    expect(await isFocused(pages[0].getByRole('heading', { name: 'My sessions' }))).toBe(true);
     const { rows: left } = await server.db.query('SELECT uuid FROM sessions');
     expect(left.map((r: { uuid: string }) => r.uuid)).toEqual([mine]);
     await Promise.all(contexts.map((c) => c.close()));
   });
 
   it('keeps relative times current while the page stays open, without asking the server again', async () => {
+    await server.db.query('DELETE FROM sessions');
+    const elsewhere = await newContext(browser, server, { ip: LONDON });
+    await signIn(await elsewhere.newPage());
+    await elsewhere.close();
     const context = await newContext(browser, server);
     const page = await context.newPage();
     await signIn(page);
+    // The current session was used by this very page: it says "Now", not a count of seconds.
+    const current = page.locator('tr[aria-current="true"] td[data-label="Last used"]');
+    await expect.poll(() => current.textContent()).toBe('Nowthis browser');
     await page.clock.install();
     await page.reload();
-    const lastUsed = page.locator('tr[aria-current="true"] td:nth-child(5) time');
+    const lastUsed = page.locator('tr:not([aria-current]) td[data-label="Last used"] time');
     await expect.poll(() => lastUsed.textContent()).toBe('just now');
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
 
-    await page.clock.fastForward('02:00');
+    // Before the list's own refresh (once a minute) is due, the clock alone moves the text.
+    await page.clock.fastForward('00:31');
+    await expect.poll(() => lastUsed.textContent()).toMatch(/^3\d seconds ago$/);
+    expect(requests).toEqual([]);
+    await page.clock.fastForward('01:30');
     await expect.poll(() => lastUsed.textContent()).toBe('2 minutes ago');
     await page.clock.fastForward('58:00');
     await expect.poll(() => lastUsed.textContent()).toBe('1 hour ago');
-    // The tooltip keeps the exact time; nothing was re-fetched.
+    // Rounded, not cut off: 11 h 59 min is "12 hours".
+    await page.clock.fastForward('10:59:00');
+    await expect.poll(() => lastUsed.textContent()).toBe('12 hours ago');
+    // The tooltip keeps the exact time; the only requests were the list's own refreshes.
     expect(await lastUsed.getAttribute('title')).toMatch(/\d/);
-    expect(requests).toEqual([]);
+    for (const url of requests) expect(url).toContain('/api/v3/core/authenticated_sessions/?mine=true');
+    await context.close();
+  });
+
+  it('refreshes when the tab is seen again, and says so when a session to end had already ended', async () => {
+    await server.db.query('DELETE FROM sessions');
+    const other = await newContext(browser, server, { ip: LONDON, userAgent: FIREFOX_WINDOWS });
+    await signIn(await other.newPage());
+    const otherUuid = await sessionUuidOf(other);
+    const context = await newContext(browser, server, { ip: KASSEL });
+    const page = await context.newPage();
+    await signIn(page);
+    const rows = page.locator('#sessions tbody tr[data-session]');
+    await expect.poll(() => rows.count()).toBe(2);
+
+    // Ended elsewhere while the dialog was open: confirming says it had already ended.
+    await page.getByRole('button', { name: /^End session/ }).click();
+    await server.db.query('DELETE FROM sessions WHERE uuid = $1', [otherUuid]);
+    await page.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toBe('That session had already ended (it expired or was ended elsewhere). The list is up to date.');
+    expect(await rows.count()).toBe(1);
+
+    // A session that starts elsewhere shows up when the tab is seen again, without a reload.
+    await signIn(await other.newPage());
+    await page.evaluate(() => (globalThis as any).dispatchEvent(new Event('focus')));
+    await expect.poll(() => rows.count()).toBe(2);
+    await other.close();
+    await context.close();
+  });
+
+  it('tells a stale tab that its session was ended elsewhere, on the login page', async () => {
+    const context = await newContext(browser, server);
+    const page = await context.newPage();
+    await signIn(page);
+    await page.locator('tr[aria-current="true"]').waitFor();
+    await server.db.query('DELETE FROM sessions WHERE uuid = $1', [await sessionUuidOf(context)]);
+    await page.evaluate(() => (globalThis as any).dispatchEvent(new Event('focus')));
+    await page.waitForURL('**/if/flow/default-authentication-flow/**');
+    expect(new URL(page.url()).searchParams.get('reason')).toBe('ended_elsewhere');
+    expect(await page.locator('#sign-out-reason').textContent()).toContain('ended from another tab or browser');
     await context.close();
   });
 
@@ -207,12 +270,19 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
       const moved = await server.db.query('SELECT last_ip FROM sessions WHERE uuid = $1', [uuid]);
       expect(moved.rows[0].last_ip).toBe(KASSEL_SAME_AS);
 
-      // Another AS: the binding breaks, the session ends and the browser lands on the login page.
+      // Another AS: the binding breaks, the session ends and the browser lands on the login page,
+      // which says why (from the reason code, never from text in the URL).
       await page.setExtraHTTPHeaders({ 'X-Forwarded-For': LONDON });
       await page.goto('/if/user/');
       expect(new URL(page.url()).pathname).toBe('/if/flow/default-authentication-flow/');
       expect(new URL(page.url()).searchParams.get('next')).toBe('/if/user/');
+      expect(new URL(page.url()).searchParams.get('reason')).toBe('binding_broken');
       await page.getByLabel('Username or email').waitFor();
+      const notice = page.locator('#sign-out-reason');
+      expect(await notice.textContent()).toContain('You were signed out for your safety');
+      // Read together with the field that has the focus.
+      expect(await page.getByLabel('Username or email').getAttribute('aria-describedby')).toContain('sign-out-reason');
+      await screenshot(page, 'flow-binding-broken');
       const gone = await server.db.query('SELECT 1 FROM sessions WHERE uuid = $1', [uuid]);
       expect(gone.rows).toHaveLength(0);
       const events = await server.db.query(

@@ -2,6 +2,7 @@ import { CoreModule, type Clock } from '@idp/core';
 import { FlowsModule } from '@idp/flows';
 import { UserLoginModule } from '@idp/user-login';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsController } from './api/events/events.controller.js';
@@ -28,6 +29,7 @@ import { dataSourceOptions } from './database/data-source-options.js';
 import { HousekeepingService } from './housekeeping/housekeeping.service.js';
 import { UserLoginStageHandler } from './stages/user-login.stage-handler.js';
 import { UserLogoutStageHandler } from './stages/user-logout.stage-handler.js';
+import { HtmlErrorPageFilter } from './web/html-error-page.filter.js';
 import { WebController } from './web/web.controller.js';
 
 /** Where the server's data lives; `schema` isolates test suites that share one database. */
@@ -85,6 +87,9 @@ export class AppModule {
         UserLogoutStageHandler,
         SessionPresenter,
         ApiAuthGuard,
+        // Registered by the root module, so it is consulted after the libraries' own filters
+        // (e.g. the binding filter's redirect): only what nothing else handles reaches it.
+        { provide: APP_FILTER, useClass: HtmlErrorPageFilter },
       ],
     };
   }

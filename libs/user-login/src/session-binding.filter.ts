@@ -3,7 +3,11 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { HttpRequestLike } from '@idp/core';
 import { SessionBindingBrokenException } from './session-binding.exception.js';
 
-/** Sends a browser whose session binding broke back to the login page; APIs get the 401 JSON. */
+/**
+ * Sends a browser whose session binding broke back to the login page with `reason=binding_broken`
+ * (a fixed code the login page turns into its own words, never text from the URL); APIs get the
+ * 401 JSON.
+ */
 @Catch(SessionBindingBrokenException)
 export class SessionBindingBrokenFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
@@ -16,7 +20,8 @@ export class SessionBindingBrokenFilter implements ExceptionFilter {
     // A browser navigation asks for HTML; fetch/XHR and API clients get the JSON they can parse.
     const accept = request.headers.accept;
     if (typeof accept === 'string' && accept.toLowerCase().includes('text/html')) {
-      adapter.redirect(response, 302, exception.loginUrl);
+      const separator = exception.loginUrl.includes('?') ? '&' : '?';
+      adapter.redirect(response, 302, `${exception.loginUrl}${separator}reason=binding_broken`);
       return;
     }
     adapter.reply(response, exception.getResponse(), exception.getStatus());

@@ -1,5 +1,11 @@
 import { StageHandlerRegistry, withErrors, type StageContext, type StageHandler, type StageOutcome } from '@idp/flows';
-import { UserLoginStageRepository, UserLoginStageService, type UserLoginStage } from '@idp/user-login';
+import {
+  parseDuration,
+  sessionLifetime,
+  UserLoginStageRepository,
+  UserLoginStageService,
+  type UserLoginStage,
+} from '@idp/user-login';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 
 /** Runs the User Login stage inside a flow: the optional "Stay signed in?" prompt, then the login. */
@@ -33,14 +39,14 @@ export class UserLoginStageHandler implements StageHandler, OnModuleInit {
     const denied = await this.deniedReason(context);
     if (denied) return { kind: 'deny', message: denied };
     if (!this.login.prompts(stage)) return this.finish(context, stage, undefined);
-    if (body === undefined) return { kind: 'challenge', challenge: await this.prompt(context) };
+    if (body === undefined) return { kind: 'challenge', challenge: await this.prompt(context, stage) };
     if (!('remember_me' in body)) {
-      return withErrors(await this.prompt(context), {
+      return withErrors(await this.prompt(context, stage), {
         remember_me: [{ string: 'This field is required.', code: 'required' }],
       });
     }
     if (typeof body.remember_me !== 'boolean') {
-      return withErrors(await this.prompt(context), {
+      return withErrors(await this.prompt(context, stage), {
         remember_me: [{ string: 'Must be a valid boolean.', code: 'invalid' }],
       });
     }
@@ -67,12 +73,31 @@ export class UserLoginStageHandler implements StageHandler, OnModuleInit {
   private async deniedReason(context: StageContext): Promise<string | null> {
     const user = await context.pendingUser();
     if (!user) return 'No pending user.';
-    if (!user.isActive) return 'User is not active.';
+    if (!user.isActive) return 'This account is disabled. Ask an administrator to enable it.';
     return null;
   }
 
-  private async prompt(context: StageContext): Promise<Record<string, unknown>> {
+  /**
+   * The "Stay signed in?" challenge. Besides authentik's fields it says how long each answer
+   * keeps the person signed in (`session_seconds` for No, 0 = until the browser closes;
+   * `remember_me_seconds` for Yes), so the question can name the time.
+   */
+  private async prompt(context: StageContext, stage: UserLoginStage): Promise<Record<string, unknown>> {
     const user = await context.pendingUser();
-    return { component: 'ak-stage-user-login', pending_user: user?.username ?? '', pending_user_avatar: '' };
+    const seconds = (rememberMe: boolean) => {
+      const lifetime = sessionLifetime({
+        sessionDurationMs: parseDuration(stage.sessionDuration),
+        rememberMeOffsetMs: parseDuration(stage.rememberMeOffset),
+        rememberMe,
+      });
+      return lifetime.kind === 'browser' ? 0 : lifetime.maxAgeSeconds;
+    };
+    return {
+      component: 'ak-stage-user-login',
+      pending_user: user?.username ?? '',
+      pending_user_avatar: '',
+      session_seconds: seconds(false),
+      remember_me_seconds: seconds(true),
+    };
   }
 }

@@ -1,8 +1,9 @@
 import type { HttpRequestLike, HttpResponseLike } from '@idp/core';
 import { FlowRepository, safeNextPath } from '@idp/flows';
-import { NotAuthenticatedException, SessionAuthService } from '@idp/user-login';
+import { NotAuthenticatedException, SessionAuthService, SessionCookieService } from '@idp/user-login';
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { readSignOutReason, type SignOutReason } from './sign-out-reasons.js';
 import { securityHeaders, WebAssets, type WebAsset } from './web-assets.js';
 
 const LOGIN_PATH = '/flows/-/default/authentication/';
@@ -19,6 +20,7 @@ export class WebController {
     private readonly adapterHost: HttpAdapterHost,
     private readonly sessions: SessionAuthService,
     private readonly flows: FlowRepository,
+    private readonly cookies: SessionCookieService,
   ) {}
 
   @Get()
@@ -31,13 +33,24 @@ export class WebController {
     this.send(response, this.assets.page('flow'), 'page');
   }
 
-  /** Opens the default authentication flow; `next` survives only as a same-origin path. */
+  /**
+   * Opens the default authentication flow; `next` survives only as a same-origin path, and
+   * `reason` only as one of the known sign-out reason codes.
+   */
   @Get('flows/-/default/authentication')
-  async defaultAuthentication(@Query('next') next: unknown, @Res() response: HttpResponseLike): Promise<void> {
+  async defaultAuthentication(
+    @Query('next') next: unknown,
+    @Query('reason') reason: unknown,
+    @Res() response: HttpResponseLike,
+  ): Promise<void> {
     const flow = await this.flows.findByDesignation('authentication');
     if (!flow) return this.send(response, this.assets.page('not-found'), 'page', 404);
-    const query = typeof next === 'string' && next !== '' ? `?next=${encodeURIComponent(safeNextPath(next))}` : '';
-    this.redirect(response, `/if/flow/${encodeURIComponent(flow.slug)}/${query}`);
+    const query: string[] = [];
+    if (typeof next === 'string' && next !== '') query.push(`next=${encodeURIComponent(safeNextPath(next))}`);
+    const known = readSignOutReason(reason);
+    if (known) query.push(`reason=${known}`);
+    const search = query.length ? `?${query.join('&')}` : '';
+    this.redirect(response, `/if/flow/${encodeURIComponent(flow.slug)}/${search}`);
   }
 
   @Get('if/user')
@@ -69,7 +82,10 @@ export class WebController {
       return (await this.sessions.authenticate(request, response)).user;
     } catch (error) {
       if (!(error instanceof NotAuthenticatedException)) throw error;
-      this.redirect(response, `${LOGIN_PATH}?next=${encodeURIComponent(here)}`);
+      // A cookie without a live session: it ended or expired while the browser was away. Which
+      // of the two is no longer known once the row is gone, so the page says only that it ended.
+      const reason: SignOutReason | undefined = this.cookies.read(request) ? 'ended' : undefined;
+      this.redirect(response, `${LOGIN_PATH}?next=${encodeURIComponent(here)}${reason ? `&reason=${reason}` : ''}`);
       return null;
     }
   }

@@ -32,6 +32,8 @@ import { UuidParam } from '../shared/uuid-param.js';
  * session is a 404 (never a 403) so its existence does not leak.
  *
  * - `GET /` lists (filters `user__username`, `last_ip`; `search`; `ordering`, default `-last_used`).
+ *   `mine=true` lists only the caller's own sessions whatever their rights, so "My sessions"
+ *   means the same for an admin as for anyone else.
  * - `GET /{uuid}/`, `DELETE /{uuid}/` (204) read and revoke one session.
  * - `DELETE /bulk_delete/?user_pks=1,2&keep_current=true` revokes every session of the listed
  *   users and answers `{"deleted": n}`. Without `user_pks` it acts on the caller's own sessions;
@@ -62,11 +64,12 @@ export class SessionsController {
         ordering: [`Unknown ordering "${ordering}". Choose one of: ${SESSION_ORDERINGS.join(', ')}.`],
       });
     }
+    const mine = readFlag(query, 'mine');
     const [rows, count] = await this.sessions.list(
       {
         offset: page.offset,
         limit: page.pageSize,
-        userPk: caller.user.isSuperuser ? undefined : caller.user.pk,
+        userPk: caller.user.isSuperuser && !mine ? undefined : caller.user.pk,
         username: queryText(query, 'user__username'),
         lastIp: queryText(query, 'last_ip'),
         search: queryText(query, 'search'),

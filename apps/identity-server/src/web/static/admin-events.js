@@ -47,7 +47,8 @@ function rows(event) {
       { colspan: 5 },
       h(
         'pre',
-        { tabindex: '0', 'aria-label': `Context of ${event.action} event` },
+        // A named region (a bare <pre> may not carry a name), focusable so it scrolls by keyboard.
+        { tabindex: '0', role: 'region', 'aria-label': `Context of ${event.action} event` },
         JSON.stringify(event.context ?? {}, null, 2),
       ),
     ),
@@ -61,11 +62,15 @@ function rows(event) {
   const mainRow = h(
     'tr',
     { 'data-event': event.pk },
-    h('td', { class: 'nowrap' }, h('time', { datetime: event.created }, formatDate(event.created))),
-    h('td', {}, h('code', {}, event.action), h('span', { class: 'secondary' }, event.app)),
-    h('td', {}, user),
-    h('td', {}, event.client_ip ? h('code', {}, event.client_ip) : '—'),
-    h('td', {}, toggle),
+    h(
+      'td',
+      { class: 'nowrap', 'data-label': 'When' },
+      h('time', { datetime: event.created }, formatDate(event.created)),
+    ),
+    h('td', { 'data-label': 'Action' }, h('code', {}, event.action), h('span', { class: 'secondary' }, event.app)),
+    h('td', { 'data-label': 'User' }, user),
+    h('td', { 'data-label': 'Client IP' }, event.client_ip ? h('code', {}, event.client_ip) : '—'),
+    h('td', { 'data-label': 'Details' }, toggle),
   );
   return [mainRow, contextRow];
 }

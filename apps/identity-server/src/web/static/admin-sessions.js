@@ -1,5 +1,5 @@
 // Admin: everyone's sessions, one page at a time, narrowed by username and a search box.
-import { announce, api, deviceText, errorText, LOGOUT_PATH, showPagination } from './common.js';
+import { announce, api, deviceText, errorText, keepingFocus, LOGOUT_PATH, showPagination } from './common.js';
 import { confirmDialog } from './confirm-dialog.js';
 import { messageRow, sessionRows } from './sessions-table.js';
 
@@ -35,10 +35,12 @@ export async function loadSessions() {
     return loadSessions();
   }
   const filtered = [...query().keys()].some((key) => key === 'user__username' || key === 'search');
-  body.replaceChildren(
-    ...(results.length
-      ? sessionRows(results, { showUser: true, onEnd: endSession, signOutPath: LOGOUT_PATH })
-      : [messageRow(8, filtered ? 'No sessions match.' : 'No sessions.')]),
+  keepingFocus(body, () =>
+    body.replaceChildren(
+      ...(results.length
+        ? sessionRows(results, { showUser: true, onEnd: endSession, signOutPath: LOGOUT_PATH })
+        : [messageRow(6, filtered ? 'No sessions match.' : 'No sessions.')]),
+    ),
   );
   showPagination(pagination, pager);
 }
@@ -51,11 +53,18 @@ async function endSession(session) {
     confirmLabel: 'End session',
   });
   if (!confirmed) return;
+  const index = [...body.querySelectorAll('[data-focus-key="end"]')].findIndex((el) =>
+    el.closest(`[data-session="${session.uuid}"]`),
+  );
   const result = await api(`/api/v3/core/authenticated_sessions/${session.uuid}/`, { method: 'DELETE' });
   await loadSessions();
-  if (result.ok || result.status === 404) announce(status, `Ended a session of ${username}.`);
+  if (result.ok) announce(status, `Ended a session of ${username}.`);
+  else if (result.status === 404)
+    announce(status, `That session of ${username} had already ended (it expired or was ended elsewhere).`);
   else announce(status, `Could not end the session: ${errorText(result)}`, 'error');
-  document.getElementById('sessions-title').focus();
+  // The next row's button, else the heading: never the whole page.
+  const buttons = [...body.querySelectorAll('[data-focus-key="end"]')];
+  (buttons[Math.min(Math.max(index, 0), buttons.length - 1)] ?? document.getElementById('sessions-title')).focus();
 }
 
 filters.addEventListener('submit', (event) => {

@@ -1,5 +1,5 @@
 // Admin: list, create and edit User Login stages; the server's field errors show under each field.
-import { announce, api, errorText, h } from './common.js';
+import { announce, api, durationText, errorText, h } from './common.js';
 import { confirmDialog } from './confirm-dialog.js';
 
 const NETWORK_BINDINGS = [
@@ -41,11 +41,11 @@ export async function loadStages() {
         'tr',
         { 'data-stage': stage.pk },
         h('th', { scope: 'row' }, stage.name),
-        h('td', {}, h('code', {}, stage.session_duration)),
-        h('td', {}, h('code', {}, stage.remember_me_offset)),
-        h('td', {}, label(NETWORK_BINDINGS, stage.network_binding)),
-        h('td', {}, label(GEOIP_BINDINGS, stage.geoip_binding)),
-        h('td', {}, stage.terminate_other_sessions ? 'Yes' : 'No'),
+        h('td', { 'data-label': 'Session duration' }, durationCell(stage.session_duration, 'Until the browser closes')),
+        h('td', { 'data-label': 'Stay signed in adds' }, durationCell(stage.remember_me_offset, 'Not asked')),
+        h('td', { 'data-label': 'Network binding' }, label(NETWORK_BINDINGS, stage.network_binding)),
+        h('td', { 'data-label': 'GeoIP binding' }, label(GEOIP_BINDINGS, stage.geoip_binding)),
+        h('td', { 'data-label': 'Ends other sessions' }, stage.terminate_other_sessions ? 'Yes' : 'No'),
         h(
           'td',
           { class: 'actions' },
@@ -63,6 +63,11 @@ export async function loadStages() {
       ),
     ),
   );
+}
+
+/** A duration in words, with the stored value under it for whoever edits it. */
+function durationCell(value, zeroText) {
+  return [durationText(value) ?? zeroText, h('span', { class: 'secondary' }, h('code', {}, value))];
 }
 
 function hint(id, text) {
@@ -102,6 +107,15 @@ function selectField(name, labelText, options, value) {
   );
 }
 
+/**
+ * A server message as a sentence: some start with the value the person typed ("hours=1, is not in
+ * the correct format…"), which reads as " is not in…" when that value was empty: name the field then.
+ */
+function sentence(fieldLabel, message) {
+  const text = message.trim();
+  return /^[a-z]/.test(text) && message !== text ? `${fieldLabel} ${text}` : text;
+}
+
 /** Puts each server message under its field and marks the field invalid; returns the first such field. */
 function showErrors(form, errors) {
   let first = null;
@@ -115,7 +129,10 @@ function showErrors(form, errors) {
       continue;
     }
     const errorId = `stage-${name}-error`;
-    wrapper.append(h('p', { class: 'field-error', id: errorId }, messages.join(' ')));
+    const fieldLabel = wrapper.querySelector('label')?.textContent ?? name;
+    wrapper.append(
+      h('p', { class: 'field-error', id: errorId }, messages.map((m) => sentence(fieldLabel, m)).join(' ')),
+    );
     control.setAttribute('aria-invalid', 'true');
     control.setAttribute(
       'aria-describedby',
@@ -188,7 +205,7 @@ export function openEditor(stage) {
       'div',
       { class: 'form-actions' },
       h('button', { class: 'button primary', type: 'submit' }, creating ? 'Create stage' : 'Save changes'),
-      h('button', { class: 'button', type: 'button', onclick: closeEditor }, 'Cancel'),
+      h('button', { class: 'button', type: 'button', onclick: () => closeEditor() }, 'Cancel'),
       creating
         ? null
         : h('button', { class: 'button danger', type: 'button', onclick: () => remove(stage) }, 'Delete stage'),
@@ -213,19 +230,21 @@ export function openEditor(stage) {
       form.prepend(h('div', { class: 'alert error', role: 'alert' }, errorText(result)));
       return;
     }
-    closeEditor();
+    closeEditor(false);
     await loadStages();
     announce(status, creating ? `Created ${result.data.name}.` : `Saved ${result.data.name}.`);
+    // Back to the row that was edited (or created), where the person continues.
+    (body.querySelector(`[data-stage="${result.data.pk}"] button`) ?? document.getElementById('new-stage')).focus();
   });
   editor.replaceChildren(form);
   editor.hidden = false;
   form.querySelector('h2').focus();
 }
 
-function closeEditor() {
+function closeEditor(moveFocus = true) {
   editor.hidden = true;
   editor.replaceChildren();
-  document.getElementById('new-stage').focus();
+  if (moveFocus) document.getElementById('new-stage').focus();
 }
 
 async function remove(stage) {

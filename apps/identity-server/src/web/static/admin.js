@@ -2,7 +2,7 @@
 import { loadEvents } from './admin-events.js';
 import { loadSessions } from './admin-sessions.js';
 import { loadStages } from './admin-stages.js';
-import { setUpTopbar } from './common.js';
+import { refreshWhenSeen, setUpTopbar } from './common.js';
 
 const status = document.getElementById('status');
 const SECTIONS = { stages: loadStages, sessions: loadSessions, events: loadEvents };
@@ -25,3 +25,8 @@ async function show(focusHeading) {
 window.addEventListener('hashchange', () => void show(true));
 await setUpTopbar('admin');
 await show(false);
+// Sessions change elsewhere: reload that list when the tab is seen again (the others only on request,
+// so an open stage form is never thrown away).
+refreshWhenSeen(async () => {
+  if (!document.getElementById('section-sessions').hidden) await loadSessions();
+});

@@ -12,9 +12,13 @@ export function field({
   errors = [],
   autofocus = false,
   value,
+  hint,
+  describedBy,
 }) {
   const id = `field-${name}`;
   const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const described = [describedBy, hint ? hintId : null, errors.length > 0 ? errorId : null].filter(Boolean);
   const input = h('input', {
     id,
     name,
@@ -25,12 +29,13 @@ export function field({
     autofocus,
     value: type === 'password' ? undefined : value,
     'aria-invalid': errors.length > 0 ? 'true' : undefined,
-    'aria-describedby': errors.length > 0 ? errorId : undefined,
+    'aria-describedby': described.length ? described.join(' ') : undefined,
   });
   return h(
     'div',
     { class: 'field' },
     h('label', { for: id }, label),
+    hint ? h('span', { class: 'hint', id: hintId }, hint) : null,
     input,
     errors.length > 0 ? h('p', { class: 'field-error', id: errorId }, errors.map((e) => e.string).join(' ')) : null,
   );

@@ -1,9 +1,27 @@
 // Drives a flow through the executor API: fetch the challenge, render it, post the answer.
-import { h } from './common.js';
+import { h, LOGIN_PATH } from './common.js';
 import { checkbox, errorsOf, field, generalErrors, PROMPT_INPUTS } from './flow-fields.js';
 
 const slug = decodeURIComponent(/^\/if\/flow\/([^/]+)\/?$/.exec(location.pathname)?.[1] ?? '');
-const next = new URLSearchParams(location.search).get('next');
+const params = new URLSearchParams(location.search);
+const next = params.get('next');
+
+/**
+ * Why the person is on the login page, by the code in `?reason=`. Only these sentences can
+ * appear: the URL picks one, it never supplies the text.
+ */
+const SIGN_OUT_REASONS = {
+  binding_broken:
+    'You were signed out for your safety: this session is tied to the network or place where you signed in, and your connection now comes from somewhere else. Sign in again to continue.',
+  signed_out: 'You have signed out.',
+  ended_elsewhere:
+    'You were signed out: this session was ended from another tab or browser, or by an administrator. Sign in again to continue.',
+  expired: 'Your session has expired. Sign in again to continue.',
+  ended: 'Your session has ended. Sign in again to continue.',
+};
+const reasonText = Object.hasOwn(SIGN_OUT_REASONS, params.get('reason'))
+  ? SIGN_OUT_REASONS[params.get('reason')]
+  : null;
 const executorUrl = `/api/v3/flows/executor/${encodeURIComponent(slug)}/${next ? `?next=${encodeURIComponent(next)}` : ''}`;
 const title = document.getElementById('flow-title');
 const stage = document.getElementById('stage');
@@ -36,6 +54,8 @@ async function call(body) {
     return {
       component: 'xak-page-error',
       error_message: response.status === 404 ? 'This sign-in flow does not exist.' : detail,
+      // Starting a missing flow again finds it missing again: offer the sign-in page instead.
+      missing: response.status === 404,
     };
   }
   return data;
@@ -104,7 +124,13 @@ function identification(challenge) {
         h('a', { href: `${challenge.enroll_url}${next ? `?next=${encodeURIComponent(next)}` : ''}` }, 'Create one'),
       )
     : null;
+  // The reason is shown until the person answers the first step, and read with the field.
+  const notice =
+    reasonText && !challenge.response_errors && !lastAnswer.uid_field
+      ? h('div', { class: 'alert info', id: 'sign-out-reason', 'data-reason': params.get('reason') }, reasonText)
+      : null;
   return [
+    notice,
     generalErrors(challenge, ['uid_field']),
     form(
       'Identify yourself',
@@ -116,6 +142,7 @@ function identification(challenge) {
           errors: errorsOf(challenge, 'uid_field'),
           autofocus: true,
           value: lastAnswer.uid_field,
+          describedBy: notice ? 'sign-out-reason' : undefined,
         }),
         h('button', { class: 'button primary block', type: 'submit' }, 'Continue'),
       ],
@@ -147,8 +174,12 @@ function password(challenge) {
   ];
 }
 
+// Said before the first try, not only after a failure (the server's rules for new passwords).
+const NEW_PASSWORD_HINT = 'At least 8 characters, and not only digits.';
+
 function prompt(challenge) {
   const fields = (challenge.fields ?? []).toSorted((a, b) => (a.order ?? 0) - (b.order ?? 0));
+  const firstPassword = fields.find((f) => f.type === 'password')?.field_key;
   const inputs = fields.map((f, index) =>
     f.type === 'checkbox'
       ? checkbox(f, errorsOf(challenge, f.field_key))
@@ -161,8 +192,18 @@ function prompt(challenge) {
           errors: errorsOf(challenge, f.field_key),
           autofocus: index === 0,
           value: challenge.response_errors ? lastAnswer[f.field_key] : undefined,
+          hint: f.field_key === firstPassword ? NEW_PASSWORD_HINT : undefined,
         }),
   );
+  const signIn =
+    challenge.flow_info?.designation === 'enrollment'
+      ? h(
+          'p',
+          { class: 'footer' },
+          'Already have an account? ',
+          h('a', { href: `${LOGIN_PATH}${next ? `?next=${encodeURIComponent(next)}` : ''}` }, 'Sign in'),
+        )
+      : null;
   return [
     generalErrors(
       challenge,
@@ -180,13 +221,41 @@ function prompt(challenge) {
         return answer;
       },
     ),
+    signIn,
   ];
+}
+
+/** "14 days", "12 hours", "30 minutes": a session length in the largest whole-ish unit. */
+function lengthText(seconds) {
+  const units = [
+    ['day', 86_400],
+    ['hour', 3_600],
+    ['minute', 60],
+  ];
+  for (const [unit, size] of units) {
+    if (seconds >= size) {
+      const count = Math.round(seconds / size);
+      return `${count} ${unit}${count === 1 ? '' : 's'}`;
+    }
+  }
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** "Yes keeps you signed in for 14 days; No, until you close the browser." when the server says the lengths. */
+function rememberQuestion(challenge) {
+  const yes = challenge.remember_me_seconds;
+  const no = challenge.session_seconds;
+  if (!Number.isFinite(yes) || !Number.isFinite(no)) {
+    return 'Stay signed in on this device? Choose No on a shared or public computer.';
+  }
+  const noText = no > 0 ? `for ${lengthText(no)}` : 'until you close the browser';
+  return `Yes keeps you signed in on this device for ${lengthText(yes)}; No, ${noText}. Choose No on a shared or public computer.`;
 }
 
 function userLogin(challenge) {
   return [
     who(challenge.pending_user),
-    h('p', { id: 'remember-question' }, 'Stay signed in on this device? Choose No on a shared or public computer.'),
+    h('p', { id: 'remember-question' }, rememberQuestion(challenge)),
     generalErrors(challenge, []),
     form(
       'Choose whether to stay signed in',
@@ -206,7 +275,9 @@ function userLogin(challenge) {
 function denied(challenge) {
   return [
     h('div', { class: 'alert error', role: 'alert' }, challenge.error_message || 'Access denied.'),
-    h('a', { class: 'button block', href: location.pathname + location.search }, 'Start again'),
+    challenge.missing
+      ? h('a', { class: 'button block', href: LOGIN_PATH }, 'Go to sign in')
+      : h('a', { class: 'button block', href: location.pathname + location.search }, 'Start again'),
   ];
 }
 
