@@ -202,7 +202,10 @@ describe('admin API (stages, users, events) and bad input', () => {
     expect((await browser.get('/api/v3/core/users/me/')).status).toBe(401);
     expect((await server.db.query('SELECT 1 FROM sessions WHERE user_pk = $1', [carol.body.pk])).rowCount).toBe(0);
     const denied = await login(new Browser(server.http), 'carol', 'carol-new-password');
-    expect(denied.body).toMatchObject({ component: 'ak-stage-access-denied', error_message: 'This account is disabled. Ask an administrator to enable it.' });
+    expect(denied.body).toMatchObject({
+      component: 'ak-stage-access-denied',
+      error_message: 'This account is disabled. Ask an administrator to enable it.',
+    });
   });
 
   it('lists events filtered by action and username, newest first by default', async () => {

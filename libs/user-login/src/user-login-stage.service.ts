@@ -72,7 +72,8 @@ export class UserLoginStageService {
   async login(input: LoginRequest): Promise<LoginResult> {
     const { request, response, stage, pendingUser } = input;
     if (!pendingUser) return { outcome: 'denied', message: 'No pending user.' };
-    if (!pendingUser.isActive) return { outcome: 'denied', message: 'This account is disabled. Ask an administrator to enable it.' };
+    if (!pendingUser.isActive)
+      return { outcome: 'denied', message: 'This account is disabled. Ask an administrator to enable it.' };
 
     const lifetime = sessionLifetime({
       sessionDurationMs: parseDuration(stage.sessionDuration),
