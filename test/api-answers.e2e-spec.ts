@@ -168,7 +168,7 @@ describe('API answers (Fastify, real Postgres)', () => {
     for (const [pendingUser, message] of [
       [null, 'No pending user.'],
       [undefined, 'No pending user.'],
-      [inactive, 'User is not active.'],
+      [inactive, 'This account is disabled. Ask an administrator to enable it.'],
     ] as const) {
       const headers = new Map<string, unknown>();
       const response = { getHeader: (n: string) => headers.get(n), removeHeader: (n: string) => headers.delete(n) };
