@@ -58,6 +58,8 @@ export class AppModule {
         UserLoginModule.forRoot({
           geoipCityDb: config.geoipCityDb,
           geoipAsnDb: config.geoipAsnDb,
+          geoipCityDbOverlay: config.geoipCityDbOverlay,
+          geoipAsnDbOverlay: config.geoipAsnDbOverlay,
           cookieName: config.sessionCookieName,
           cookieSecure: config.cookieSecure,
           browserSessionIdleMs: config.sessionBrowserIdleMs,

@@ -14,6 +14,8 @@ export const geoIpProvider: Provider = {
     return GeoIpService.open({
       cityPath: options.geoipCityDb,
       asnPath: options.geoipAsnDb,
+      cityOverlayPath: options.geoipCityDbOverlay,
+      asnOverlayPath: options.geoipAsnDbOverlay,
       logger: { log: (message: string) => logger.log(message), error: (message: string) => logger.error(message) },
     });
   },

@@ -4,6 +4,10 @@ export interface UserLoginModuleOptions {
   geoipCityDb?: string;
   /** Path to a MaxMind ASN database (GeoLite2/GeoIP2 ASN), for network binding. @default undefined */
   geoipAsnDb?: string;
+  /** Path to a City database of your own networks, consulted before `geoipCityDb`. @default undefined */
+  geoipCityDbOverlay?: string;
+  /** Path to an ASN database of your own networks, consulted before `geoipAsnDb`. @default undefined */
+  geoipAsnDbOverlay?: string;
   /** Name of the session cookie. @default 'idp_session' */
   cookieName?: string;
   /** `Secure` on cookies: `auto` sets it when the request came over https. @default 'auto' */
@@ -14,14 +18,18 @@ export interface UserLoginModuleOptions {
   loginPath?: string;
 }
 
-export type ResolvedUserLoginOptions = Required<Omit<UserLoginModuleOptions, 'geoipCityDb' | 'geoipAsnDb'>> &
-  Pick<UserLoginModuleOptions, 'geoipCityDb' | 'geoipAsnDb'>;
+type GeoIpPaths = 'geoipCityDb' | 'geoipAsnDb' | 'geoipCityDbOverlay' | 'geoipAsnDbOverlay';
+
+export type ResolvedUserLoginOptions = Required<Omit<UserLoginModuleOptions, GeoIpPaths>> &
+  Pick<UserLoginModuleOptions, GeoIpPaths>;
 
 /** Merges defaults into options, in this one place. */
 export function resolveUserLoginOptions(options: UserLoginModuleOptions): ResolvedUserLoginOptions {
   return {
     geoipCityDb: options.geoipCityDb || undefined,
     geoipAsnDb: options.geoipAsnDb || undefined,
+    geoipCityDbOverlay: options.geoipCityDbOverlay || undefined,
+    geoipAsnDbOverlay: options.geoipAsnDbOverlay || undefined,
     cookieName: options.cookieName ?? 'idp_session',
     cookieSecure: options.cookieSecure ?? 'auto',
     browserSessionIdleMs: options.browserSessionIdleMs ?? 24 * 3600 * 1000,

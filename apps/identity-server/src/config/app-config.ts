@@ -9,6 +9,8 @@ export interface AppConfig {
   host: string;
   geoipCityDb?: string;
   geoipAsnDb?: string;
+  geoipCityDbOverlay?: string;
+  geoipAsnDbOverlay?: string;
   trustedProxyCidrs: string[];
   sessionCookieName: string;
   cookieSecure: 'auto' | 'true' | 'false';
@@ -58,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: text('HOST') ?? '127.0.0.1',
     geoipCityDb: text('GEOIP_CITY_DB'),
     geoipAsnDb: text('GEOIP_ASN_DB'),
+    geoipCityDbOverlay: text('GEOIP_CITY_DB_OVERLAY'),
+    geoipAsnDbOverlay: text('GEOIP_ASN_DB_OVERLAY'),
     trustedProxyCidrs,
     sessionCookieName: cookieName,
     cookieSecure,

@@ -1,11 +1,16 @@
-/** Which database a path is configured for: the City or the ASN database. */
-export type GeoIpKind = 'city' | 'asn';
+/**
+ * Which database a path is configured for: the City or the ASN database, or the overlay of
+ * either (an operator's own networks, consulted before the main file).
+ */
+export type GeoIpKind = 'city' | 'asn' | 'city_overlay' | 'asn_overlay';
 
 /** Per kind: the environment variable that configures it and the `database_type` it needs. */
 export const GEOIP_KINDS: Readonly<Record<GeoIpKind, { envVar: string; label: string; accepts: RegExp }>> = {
   // GeoIP2-Enterprise is a superset of City with the same record shape.
   city: { envVar: 'GEOIP_CITY_DB', label: 'City', accepts: /City|Enterprise/i },
   asn: { envVar: 'GEOIP_ASN_DB', label: 'ASN', accepts: /ASN/i },
+  city_overlay: { envVar: 'GEOIP_CITY_DB_OVERLAY', label: 'City', accepts: /City|Enterprise/i },
+  asn_overlay: { envVar: 'GEOIP_ASN_DB_OVERLAY', label: 'ASN', accepts: /ASN/i },
 };
 
 /** Why a GeoIP database file was refused. */

@@ -222,12 +222,12 @@ async function load(options: GeoIpDatabaseOptions): Promise<Loaded> {
     );
   }
   if (!accepts.test(metadata.database_type)) {
-    const other = kind === 'city' ? 'GEOIP_ASN_DB' : 'GEOIP_CITY_DB';
+    const other = label === 'City' ? 'GEOIP_ASN_DB' : 'GEOIP_CITY_DB';
     throw new GeoIpConfigError(
       'GEOIP_WRONG_TYPE',
       kind,
       path,
-      `it is a "${metadata.database_type}" database but ${kind === 'asn' ? 'an' : 'a'} ${label} database is needed`,
+      `it is a "${metadata.database_type}" database but ${label === 'ASN' ? 'an' : 'a'} ${label} database is needed`,
       `point the variable at a GeoLite2/GeoIP2 ${label} .mmdb (did you swap it with ${other}?)`,
     );
   }

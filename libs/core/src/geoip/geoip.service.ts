@@ -1,3 +1,4 @@
+import type { GeoIpKind } from './geoip-config.error.js';
 import { GeoIpDatabase } from './geoip-database.js';
 import type { AsnLookup, AsnRecord, CityLookup, CityRecord, GeoIpLogger } from './geoip.types.js';
 
@@ -7,17 +8,27 @@ export interface GeoIpServiceOptions {
   cityPath?: string;
   /** Path of a GeoLite2/GeoIP2 ASN .mmdb (`GEOIP_ASN_DB`). */
   asnPath?: string;
+  /** Path of a City .mmdb of the operator's own networks, consulted before `cityPath` (`GEOIP_CITY_DB_OVERLAY`). */
+  cityOverlayPath?: string;
+  /** Path of an ASN .mmdb of the operator's own networks, consulted before `asnPath` (`GEOIP_ASN_DB_OVERLAY`). */
+  asnOverlayPath?: string;
   /** @default console */
   logger?: GeoIpLogger;
   /** How often to check the files for replacement, in ms; 0 turns watching off. @default 30000 */
   watchIntervalMs?: number;
 }
 
-/** City and ASN lookups for the request path: GeoIP session binding and event context. */
+/**
+ * City and ASN lookups for the request path: GeoIP session binding and event context. Each kind
+ * may have an overlay (a company's own ranges, built with `npm run geoip:build`) that answers
+ * first; an address the overlay does not know is looked up in the main file.
+ */
 export class GeoIpService {
   private constructor(
     private readonly cityDb: GeoIpDatabase<CityRecord> | null,
     private readonly asnDb: GeoIpDatabase<AsnRecord> | null,
+    private readonly cityOverlay: GeoIpDatabase<CityRecord> | null = null,
+    private readonly asnOverlay: GeoIpDatabase<AsnRecord> | null = null,
   ) {}
 
   /**
@@ -25,29 +36,45 @@ export class GeoIpService {
    * @throws GeoIpConfigError naming the variable and the file when one is missing, unreadable, corrupt or of the wrong type.
    */
   static async open(options: GeoIpServiceOptions = {}): Promise<GeoIpService> {
-    const { cityPath, asnPath, logger, watchIntervalMs } = options;
-    const city = cityPath
-      ? await GeoIpDatabase.open<CityRecord>({ path: cityPath, kind: 'city', logger, watchIntervalMs })
-      : null;
+    const { logger, watchIntervalMs } = options;
+    const opened: Array<GeoIpDatabase<never>> = [];
+    const openOne = async <T>(path: string | undefined, kind: GeoIpKind): Promise<GeoIpDatabase<T> | null> => {
+      if (!path) return null;
+      const database = await GeoIpDatabase.open<T>({ path, kind, logger, watchIntervalMs });
+      opened.push(database as GeoIpDatabase<never>);
+      return database;
+    };
     try {
-      const asn = asnPath
-        ? await GeoIpDatabase.open<AsnRecord>({ path: asnPath, kind: 'asn', logger, watchIntervalMs })
-        : null;
-      return new GeoIpService(city, asn);
+      return new GeoIpService(
+        await openOne<CityRecord>(options.cityPath, 'city'),
+        await openOne<AsnRecord>(options.asnPath, 'asn'),
+        await openOne<CityRecord>(options.cityOverlayPath, 'city_overlay'),
+        await openOne<AsnRecord>(options.asnOverlayPath, 'asn_overlay'),
+      );
     } catch (error) {
-      city?.close();
+      for (const database of opened) database.close();
       throw error;
     }
   }
 
-  /** Whether a City database is configured. */
+  /** Whether a City database (or a City overlay) is configured. */
   get hasCity(): boolean {
-    return this.cityDb !== null;
+    return this.cityDb !== null || this.cityOverlay !== null;
   }
 
-  /** Whether an ASN database is configured. */
+  /** Whether an ASN database (or an ASN overlay) is configured. */
   get hasAsn(): boolean {
-    return this.asnDb !== null;
+    return this.asnDb !== null || this.asnOverlay !== null;
+  }
+
+  /** The City overlay in use; null when not configured. */
+  get cityOverlayDatabase(): GeoIpDatabase<CityRecord> | null {
+    return this.cityOverlay;
+  }
+
+  /** The ASN overlay in use; null when not configured. */
+  get asnOverlayDatabase(): GeoIpDatabase<AsnRecord> | null {
+    return this.asnOverlay;
   }
 
   /** The City database in use, e.g. to reload it or read its metadata; null when not configured. */
@@ -62,18 +89,26 @@ export class GeoIpService {
 
   /** The City record, matched network and GeoIP context of an address; null when unknown, unconfigured or not an IP. */
   city(ip: string): CityLookup | null {
-    return this.cityDb === null ? null : this.cityDb.lookupWith(ip, toCityLookup);
+    return (
+      this.cityOverlay?.lookupWith(ip, toCityLookup) ??
+      (this.cityDb === null ? null : this.cityDb.lookupWith(ip, toCityLookup))
+    );
   }
 
   /** The ASN record, matched network and ASN context of an address; null when unknown, unconfigured or not an IP. */
   asn(ip: string): AsnLookup | null {
-    return this.asnDb === null ? null : this.asnDb.lookupWith(ip, toAsnLookup);
+    return (
+      this.asnOverlay?.lookupWith(ip, toAsnLookup) ??
+      (this.asnDb === null ? null : this.asnDb.lookupWith(ip, toAsnLookup))
+    );
   }
 
   /** Stops watching the files. */
   close(): void {
     this.cityDb?.close();
     this.asnDb?.close();
+    this.cityOverlay?.close();
+    this.asnOverlay?.close();
   }
 }
 
