@@ -23,7 +23,7 @@ const IP = {
   home2: '198.51.100.20',
   /** AS64501, New York. */
   away: '203.0.113.5',
-  /** AS64501, New York: the office VPN's exit network, exempted below. */
+  /** AS64501, New York (from the overlay databases): the office VPN's exit network, exempted below. */
   vpn: '100.70.0.5',
   /** In neither database. */
   unknown: '192.0.2.1',
@@ -41,15 +41,17 @@ function writeDatabases(dir: string) {
     GEOIP_ASN_DB: writeAsnDb(join(dir, 'asn.mmdb'), [
       ['198.51.100.0/24', asnRecord(64500, 'Home ISP')],
       ['203.0.113.0/24', asnRecord(64501, 'Away ISP')],
-      ['100.70.0.0/16', asnRecord(64501, 'Away ISP')],
       ['2001:db8::/32', asnRecord(64502, 'IPv6 ISP')],
     ]),
     GEOIP_CITY_DB: writeCityDb(join(dir, 'city.mmdb'), [
       ['198.51.100.0/24', berlin],
       ['203.0.113.0/24', newYork],
-      ['100.70.0.0/16', newYork],
       ['2001:db8::/32', berlin],
     ]),
+    // The VPN's exit network is known only to the overlays (GEOIP_*_DB_OVERLAY): this also shows
+    // that the server consults them.
+    GEOIP_ASN_DB_OVERLAY: writeAsnDb(join(dir, 'asn-overlay.mmdb'), [['100.70.0.0/16', asnRecord(64501, 'Away ISP')]]),
+    GEOIP_CITY_DB_OVERLAY: writeCityDb(join(dir, 'city-overlay.mmdb'), [['100.70.0.0/16', newYork]]),
   };
 }
 
@@ -296,10 +298,15 @@ describe('binding options of the User Login stage (Fastify, real Postgres, gener
   });
 
   describe('binding_exempt_cidrs', () => {
-    it('without it, the VPN exit (another AS) ends the session', async () => {
+    it('without it, the VPN exit (another AS, known from the overlay) ends the session', async () => {
       await configure({ network_binding: 'bind_asn' });
       const { browser } = await loginFrom(IP.home);
       expect((await from(browser, IP.vpn)).status).toBe(401);
+      expect((await events('logout'))[0].context).toMatchObject({
+        binding: { reason: 'network.asn', previous_value: 64500, new_value: 64501 },
+        asn: { asn: 64501, as_org: 'Away ISP', network: '100.70.0.0/16' },
+        geo: { city: 'New York' },
+      });
     });
 
     it('a request from an exempt network is not checked, and a hop through it cannot launder a move', async () => {
