@@ -14,6 +14,18 @@ const GEOIP_BINDINGS = [
   ['bind_continent_country', 'Same continent and country'],
   ['bind_continent_country_city', 'Same continent, country and city'],
 ];
+const BINDING_MODES = [
+  ['enforce', 'Enforce: end the session'],
+  ['log', 'Log only: keep the session, record an event'],
+];
+const MISSING_RECORD = [
+  ['terminate', 'End the session'],
+  ['allow', 'Let it through'],
+];
+const ON_LIMIT = [
+  ['evict_oldest', 'End the least recently used session'],
+  ['deny', 'Refuse the new sign-in'],
+];
 const FIELDS = [
   'name',
   'session_duration',
@@ -21,7 +33,17 @@ const FIELDS = [
   'network_binding',
   'geoip_binding',
   'terminate_other_sessions',
+  'binding_mode',
+  'on_missing_record',
+  'binding_exempt_cidrs',
+  'ipv6_prefix',
+  'session_idle_timeout',
+  'max_sessions',
+  'on_limit',
 ];
+// Sent as numbers when they look like one; anything else goes as typed, and the server's 400
+// names the field.
+const INTEGER_FIELDS = new Set(['ipv6_prefix', 'max_sessions']);
 
 const body = document.querySelector('#stages tbody');
 const editor = document.getElementById('stage-editor');
@@ -93,7 +115,7 @@ function textField(name, labelText, value, hintText) {
   );
 }
 
-function selectField(name, labelText, options, value) {
+function selectField(name, labelText, options, value, hintText) {
   const id = `stage-${name}`;
   return h(
     'div',
@@ -101,9 +123,10 @@ function selectField(name, labelText, options, value) {
     h('label', { for: id }, labelText),
     h(
       'select',
-      { id, name },
+      { id, name, 'aria-describedby': hintText ? `${id}-hint` : undefined },
       options.map(([key, text]) => h('option', { value: key, selected: key === value }, text)),
     ),
+    hintText ? hint(`${id}-hint`, hintText) : null,
   );
 }
 
@@ -114,6 +137,15 @@ function selectField(name, labelText, options, value) {
 function sentence(fieldLabel, message) {
   const text = message.trim();
   return /^[a-z]/.test(text) && message !== text ? `${fieldLabel} ${text}` : text;
+}
+
+/** The value of one form control as the API wants it. */
+function fieldValue(form, name) {
+  const control = form.elements[name];
+  if (control.type === 'checkbox') return control.checked;
+  if (name === 'binding_exempt_cidrs') return control.value.split(/[\s,]+/).filter(Boolean);
+  if (INTEGER_FIELDS.has(name) && /^\s*\d+\s*$/.test(control.value)) return Number(control.value);
+  return control.value;
 }
 
 /** Puts each server message under its field and marks the field invalid; returns the first such field. */
@@ -166,6 +198,13 @@ export function openEditor(stage) {
     network_binding: 'no_binding',
     geoip_binding: 'no_binding',
     terminate_other_sessions: false,
+    binding_mode: 'enforce',
+    on_missing_record: 'terminate',
+    binding_exempt_cidrs: [],
+    ipv6_prefix: 128,
+    session_idle_timeout: 'seconds=0',
+    max_sessions: 0,
+    on_limit: 'evict_oldest',
   };
   const form = h(
     'form',
@@ -187,8 +226,65 @@ export function openEditor(stage) {
         values.remember_me_offset,
         'Added when the user answers Yes. seconds=0 means the prompt is not shown.',
       ),
-      selectField('network_binding', 'Network binding', NETWORK_BINDINGS, values.network_binding),
-      selectField('geoip_binding', 'GeoIP binding', GEOIP_BINDINGS, values.geoip_binding),
+      selectField(
+        'network_binding',
+        'Network binding',
+        NETWORK_BINDINGS,
+        values.network_binding,
+        'A session used from another network than the one it signed in from ends.',
+      ),
+      selectField(
+        'geoip_binding',
+        'GeoIP binding',
+        GEOIP_BINDINGS,
+        values.geoip_binding,
+        'A session used from another place than the one it signed in from ends.',
+      ),
+      selectField(
+        'binding_mode',
+        'When a binding breaks',
+        BINDING_MODES,
+        values.binding_mode,
+        'Log only: the user stays signed in and the event log shows a session_binding_violation. Try this first.',
+      ),
+      selectField(
+        'on_missing_record',
+        'Address unknown to the database',
+        MISSING_RECORD,
+        values.on_missing_record,
+        'Let it through: unknown addresses are not checked; the next known address is compared with the last known one.',
+      ),
+      textField(
+        'binding_exempt_cidrs',
+        'Networks never checked',
+        (values.binding_exempt_cidrs ?? []).join(', '),
+        'CIDRs, comma-separated, e.g. 10.99.0.0/16 for a VPN. A hop through them never carries a session elsewhere.',
+      ),
+      textField(
+        'ipv6_prefix',
+        'IPv6 prefix for "same IP"',
+        String(values.ipv6_prefix),
+        '1-128. 64 keeps a session across IPv6 privacy addresses of one network; 128 compares whole addresses.',
+      ),
+      textField(
+        'session_idle_timeout',
+        'Idle timeout',
+        values.session_idle_timeout,
+        'e.g. minutes=30: a session unused this long ends. seconds=0 turns it off.',
+      ),
+      textField(
+        'max_sessions',
+        'Sessions per user',
+        String(values.max_sessions),
+        'At most this many sessions after a sign-in through this stage. 0 means no limit.',
+      ),
+      selectField(
+        'on_limit',
+        'Over the limit',
+        ON_LIMIT,
+        values.on_limit,
+        'What a sign-in beyond the limit does. Ended sessions are logged with "Session limit reached".',
+      ),
     ),
     h(
       'div',
@@ -215,10 +311,7 @@ export function openEditor(stage) {
     event.preventDefault();
     clearErrors(form);
     const payload = {};
-    for (const name of FIELDS) {
-      const control = form.elements[name];
-      payload[name] = control.type === 'checkbox' ? control.checked : control.value;
-    }
+    for (const name of FIELDS) payload[name] = fieldValue(form, name);
     const result = creating
       ? await api('/api/v3/stages/user_login/', { method: 'POST', body: payload })
       : await api(`/api/v3/stages/user_login/${stage.pk}/`, { method: 'PATCH', body: payload });
