@@ -214,5 +214,5 @@ function tail(output: string): string {
     .split('\n')
     .map((line) => line.replace(/^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] /, '').trim())
     .filter((line) => line && !/database system is shut down/.test(line));
-  return lines.slice(-4).join(' / ') || '(no output)';
+  return (lines.slice(-4).join(' / ') || '(no output)').replace(/\.?$/, '.');
 }
