@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/**
+ * What `npm run test:mutation` (StrykerJS) runs: the unit project as it is, and only the e2e
+ * suites that exercise the mutated files (libs/user-login/src, libs/core/src/http). Suites that
+ * test other modules (enrollment, flow walking, the GeoIP start-up checks) are left out so that a
+ * mutation run fits in about 20 minutes on a 2-core machine.
+ */
+export const MUTATION_E2E_SUITES = [
+  'test/authentication-flow.e2e-spec.ts',
+  'test/browser-session.e2e-spec.ts',
+  'test/client-ip.e2e-spec.ts',
+  'test/logout.e2e-spec.ts',
+  'test/remember-me.e2e-spec.ts',
+  'test/session-binding.e2e-spec.ts',
+  'test/sessions-api.e2e-spec.ts',
+  'test/terminate-sessions.e2e-spec.ts',
+];
+
+type Project = { test: { name: string; include?: string[] } };
+
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    projects: (base.test!.projects as Project[])
+      .filter((project) => process.env.MUTATION_UNIT_ONLY !== '1' || project.test.name === 'unit')
+      .map((project) => ({
+        ...project,
+        test: {
+          ...project.test,
+          ...(project.test.name === 'e2e' ? { include: MUTATION_E2E_SUITES } : {}),
+          // Every mutant run re-imports the test files; without isolation the module graph (Nest,
+          // TypeORM, the app) is loaded once per worker instead of once per file and run.
+          isolate: false,
+        },
+      })) as never,
+  },
+});
