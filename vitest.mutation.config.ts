@@ -8,13 +8,20 @@ import base from './vitest.config.js';
  * mutation run fits in about 20 minutes on a 2-core machine.
  */
 export const MUTATION_E2E_SUITES = [
+  'test/api-answers.e2e-spec.ts',
   'test/authentication-flow.e2e-spec.ts',
+  'test/binding-options.e2e-spec.ts',
   'test/browser-session.e2e-spec.ts',
   'test/client-ip.e2e-spec.ts',
+  'test/cookie-secure.e2e-spec.ts',
+  'test/host-cookies.e2e-spec.ts',
   'test/logout.e2e-spec.ts',
   'test/remember-me.e2e-spec.ts',
   'test/session-binding.e2e-spec.ts',
+  'test/session-check.e2e-spec.ts',
+  'test/session-limits.e2e-spec.ts',
   'test/sessions-api.e2e-spec.ts',
+  'test/terminate-sessions-service.e2e-spec.ts',
   'test/terminate-sessions.e2e-spec.ts',
 ];
 

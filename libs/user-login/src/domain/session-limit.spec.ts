@@ -37,6 +37,20 @@ describe('decideSessionLimit', () => {
     });
   });
 
+  it('evict_oldest breaks a tie of last use and creation by uuid, so the choice never depends on row order', () => {
+    const twins: LiveSession[] = [
+      { uuid: 'y', lastUsed: t(5), created: t(1) },
+      { uuid: 'x', lastUsed: t(5), created: t(1) },
+      { uuid: 'z', lastUsed: t(5), created: t(1) },
+    ];
+    for (const order of [twins, twins.toReversed()]) {
+      expect(decideSessionLimit({ maxSessions: 2, onLimit: 'evict_oldest', live: order })).toEqual({
+        action: 'allow',
+        evict: ['x', 'y'],
+      });
+    }
+  });
+
   it('isLimitPolicy', () => {
     expect(isLimitPolicy('evict_oldest')).toBe(true);
     expect(isLimitPolicy('deny')).toBe(true);
