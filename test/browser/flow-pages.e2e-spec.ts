@@ -83,7 +83,8 @@ describe('flow pages in Chromium', () => {
     await page.getByLabel('Password', { exact: true }).fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const password = page.getByLabel('Password', { exact: true });
-    await expect.poll(() => password.getAttribute('aria-invalid')).toBe('true');
+    // argon2 takes its time on a busy machine: wait longer than expect.poll's default second.
+    await expect.poll(() => password.getAttribute('aria-invalid'), { timeout: 15_000 }).toBe('true');
     const errorId = await password.getAttribute('aria-describedby');
     expect(await page.locator(`#${errorId}`).textContent()).toBe('Invalid password');
     await screenshot(page, 'flow-password');

@@ -187,7 +187,9 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
     // The current session was used by this very page: it says "Now", not a count of seconds.
     const current = page.locator('tr[aria-current="true"] td[data-label="Last used"]');
     await expect.poll(() => current.textContent()).toBe('Nowthis browser');
-    await page.clock.install();
+    // The page's clock starts at the other session's last use, however long signing in took.
+    const { rows } = await server.db.query('SELECT last_used FROM sessions WHERE last_ip = $1', [LONDON]);
+    await page.clock.install({ time: rows[0].last_used });
     await page.reload();
     const lastUsed = page.locator('tr:not([aria-current]) td[data-label="Last used"] time');
     await expect.poll(() => lastUsed.textContent()).toBe('just now');
@@ -252,6 +254,28 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
     await context.close();
   });
 
+  it("shows a timed session's expiry with its exact date, and the idle limit when the stage has one", async () => {
+    const previous = await patchDefaultLoginStage(server, {
+      session_duration: 'hours=8',
+      session_idle_timeout: 'minutes=30',
+    });
+    try {
+      const context = await newContext(browser, server);
+      const page = await context.newPage();
+      await signIn(page);
+      const expires = page.locator('tr[aria-current="true"] td[data-label="Expires"]');
+      await expires.waitFor();
+      expect(await expires.locator('time[data-relative]').textContent()).toBe('in 8 hours');
+      expect(await expires.textContent()).toContain('Ends if unused until');
+      await context.close();
+    } finally {
+      await adminApi(server, 'PATCH', `/api/v3/stages/user_login/${previous.pk}/`, {
+        session_duration: previous.session_duration,
+        session_idle_timeout: previous.session_idle_timeout,
+      });
+    }
+  });
+
   it('keeps a bound session within its network and sends it back to the login page once the IP leaves it', async () => {
     const previous = await patchDefaultLoginStage(server, { network_binding: 'bind_asn' });
     try {
@@ -267,6 +291,10 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
       await page.goto('/if/user/');
       await page.locator('tr[aria-current="true"]').waitFor();
       expect(new URL(page.url()).pathname).toBe('/if/user/');
+      // The page says what the session is held to.
+      expect(await page.locator('tr[aria-current="true"] td[data-label="Where"]').textContent()).toContain(
+        'Bound to its network operator',
+      );
       const moved = await server.db.query('SELECT last_ip FROM sessions WHERE uuid = $1', [uuid]);
       expect(moved.rows[0].last_ip).toBe(KASSEL_SAME_AS);
 

@@ -37,9 +37,11 @@ function expiresCell(session) {
       ? secondary('Ends if unused until ', h('time', { datetime: idle }, formatDate(idle)))
       : null;
   if (session.browser_session) {
+    // The server keeps a browser session only while it is used: whichever limit comes first.
+    const unusedUntil = idle && idle < session.expires ? idle : session.expires;
     return [
       'When the browser closes',
-      secondary('or if unused until ', h('time', { datetime: session.expires }, formatDate(session.expires))),
+      secondary('or if unused until ', h('time', { datetime: unusedUntil }, formatDate(unusedUntil))),
     ];
   }
   if (!session.expires) return ['Never', idleLine];
