@@ -9,6 +9,7 @@
  * compared with the last IP that was really checked: a hop through such an address cannot
  * launder a move.
  */
+import { BlockList, isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import {
   checkGeoIpBinding,
@@ -126,17 +127,34 @@ function networkOf(address: ipaddr.IPv4 | ipaddr.IPv6, prefix: number): string {
  * @example isExempt('10.1.2.3', ['10.0.0.0/8']) // true
  */
 export function isExempt(ip: string, cidrs: readonly string[]): boolean {
-  if (cidrs.length === 0 || !ipaddr.isValid(ip)) return false;
-  const address = ipaddr.parse(ip);
-  for (const cidr of cidrs) {
-    try {
-      const range = ipaddr.parseCIDR(cidr);
-      if (range[0].kind() === address.kind() && address.match(range)) return true;
-    } catch {
-      // an unparsable entry exempts nothing
+  if (cidrs.length === 0) return false;
+  const family = isIP(ip);
+  if (family === 0) return false;
+  return exemptList(cidrs).check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+// Parsing a CIDR list costs far more than checking an address against it, and every session of a
+// stage carries the same list: keep the parsed form per distinct list (bounded, so lists that are
+// no longer in use cannot pile up).
+const EXEMPT_LISTS = new Map<string, BlockList>();
+const MAX_CACHED_LISTS = 256;
+
+function exemptList(cidrs: readonly string[]): BlockList {
+  const key = cidrs.join(',');
+  let list = EXEMPT_LISTS.get(key);
+  if (!list) {
+    list = new BlockList();
+    for (const cidr of cidrs) {
+      const slash = cidr.indexOf('/');
+      const address = slash < 0 ? cidr : cidr.slice(0, slash);
+      const family = isIP(address);
+      const prefix = slash < 0 ? (family === 4 ? 32 : 128) : Number(cidr.slice(slash + 1));
+      if (family !== 0 && Number.isInteger(prefix)) list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
     }
+    if (EXEMPT_LISTS.size >= MAX_CACHED_LISTS) EXEMPT_LISTS.clear();
+    EXEMPT_LISTS.set(key, list);
   }
-  return false;
+  return list;
 }
 
 /**
