@@ -2,7 +2,7 @@ import { CoreModule, type Clock } from '@idp/core';
 import { FlowsModule } from '@idp/flows';
 import { UserLoginModule } from '@idp/user-login';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsController } from './api/events/events.controller.js';
@@ -16,10 +16,11 @@ import {
   IdentificationStagesController,
   PasswordStagesController,
   PromptStagesController,
+  UserLoginStagesController,
   UserLogoutStagesController,
   UserWriteStagesController,
 } from './api/stages/stages.controller.js';
-import { UserLoginStagesController } from './api/stages/user-login-stages.controller.js';
+import { ApiValidationPipe } from './api/shared/api-validation.pipe.js';
 import { UsersController } from './api/users/users.controller.js';
 import { ApiAuthGuard } from './auth/api-auth.guard.js';
 import { BootstrapService } from './bootstrap/bootstrap.service.js';
@@ -83,6 +84,8 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        // One validation pipe for every DTO-typed body and query: 400 `{field: [message]}`.
+        { provide: APP_PIPE, useClass: ApiValidationPipe },
         BootstrapService,
         HousekeepingService,
         UserLoginStageHandler,

@@ -1,18 +1,47 @@
 import { EventService, StageRepository } from '@idp/core';
 import { FlowRepository, type BindingFields, type FlowStageBinding } from '@idp/flows';
-import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AdminOnly, ApiAuthGuard } from '../../auth/api-auth.guard.js';
+import { Controller, Get, Query } from '@nestjs/common';
+import { AdminApi } from '../shared/admin-api.decorator.js';
+import { ApiPaginatedResponse } from '../shared/api-responses.js';
 import { AdminModelController } from '../shared/admin-model.controller.js';
-import { isUuid, type FieldErrors } from '../shared/field-rules.js';
-import { validateBindingInput } from './flow.validation.js';
-import { notFound, orBadRequest, rejectingViolations, rejectProblems, type ModelRef } from '../shared/model-api.js';
-import { paginated, queryText, readPage } from '../shared/pagination.js';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { definedOnly, isUuid, QueryText, rule } from '../shared/dto-rules.js';
+import type { FieldErrors } from '../shared/field-errors.js';
+import { notFound, rejectingViolations, rejectProblems, type ModelRef } from '../shared/model-api.js';
+import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
+import { FlowBindingDto, FlowBindingPatchDto } from './flow.dto.js';
+
+const BINDING_ORDERINGS = ['order', '-order'] as const;
+
+export class FlowBindingListQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the bindings of this flow.' })
+  @QueryText()
+  @rule('target', (value) => (isUuid(value) ? null : 'Must be a valid UUID.'))
+  target?: string;
+
+  @ApiPropertyOptional({ enum: BINDING_ORDERINGS, default: 'order' })
+  @QueryText()
+  @rule('ordering', (value) =>
+    (BINDING_ORDERINGS as readonly unknown[]).includes(value) ? null : 'Choose one of: order, -order.',
+  )
+  ordering?: (typeof BINDING_ORDERINGS)[number];
+}
+
+/** Entity fields from a binding body: only those sent. */
+function bindingFields(body: FlowBindingPatchDto): Partial<BindingFields> {
+  return definedOnly({ flowUuid: body.target, stageUuid: body.stage, order: body.order });
+}
 
 /** `/api/v3/flows/bindings/`: which stages a flow runs, in which order. */
 @Controller('api/v3/flows/bindings')
-@UseGuards(ApiAuthGuard)
-@AdminOnly()
-export class FlowBindingsController extends AdminModelController<FlowStageBinding> {
+@ApiTags('flows')
+@AdminApi()
+export class FlowBindingsController extends AdminModelController<FlowStageBinding, FlowBindingDto, FlowBindingPatchDto>(
+  {
+    create: FlowBindingDto,
+    update: FlowBindingPatchDto,
+  },
+) {
   constructor(
     private readonly flows: FlowRepository,
     private readonly stages: StageRepository,
@@ -22,19 +51,14 @@ export class FlowBindingsController extends AdminModelController<FlowStageBindin
   }
 
   @Get()
-  async list(@Query() query: Record<string, unknown>) {
-    const page = readPage(query);
-    const flowUuid = queryText(query, 'target')?.toLowerCase();
-    if (flowUuid !== undefined && !isUuid(flowUuid))
-      throw new BadRequestException({ target: ['Must be a valid UUID.'] });
-    const ordering = queryText(query, 'ordering') ?? 'order';
-    if (ordering !== 'order' && ordering !== '-order')
-      throw new BadRequestException({ ordering: ['Choose one of: order, -order.'] });
+  @ApiPaginatedResponse(FlowBindingDto)
+  async list(@Query() query: FlowBindingListQuery) {
+    const page = pageOf(query);
     const [rows, count] = await this.flows.searchBindings({
       offset: page.offset,
       limit: page.pageSize,
-      flowUuid,
-      descending: ordering === '-order',
+      flowUuid: query.target?.toLowerCase(),
+      descending: query.ordering === '-order',
     });
     return paginated(
       page,
@@ -49,14 +73,14 @@ export class FlowBindingsController extends AdminModelController<FlowStageBindin
     return binding;
   }
 
-  protected async insert(body: unknown): Promise<string> {
-    const fields = orBadRequest(validateBindingInput(body, false)) as BindingFields;
+  protected async insert(body: FlowBindingDto): Promise<string> {
+    const fields = bindingFields(body) as BindingFields;
     rejectProblems(await this.problemsOf(fields, fields));
     return rejectingViolations(() => this.flows.createBinding(fields));
   }
 
-  protected async change(current: FlowStageBinding, body: unknown, partial: boolean): Promise<string> {
-    const fields = orBadRequest(validateBindingInput(body, partial));
+  protected async change(current: FlowStageBinding, body: FlowBindingPatchDto): Promise<string> {
+    const fields = bindingFields(body);
     const merged: BindingFields = {
       flowUuid: current.flowUuid,
       stageUuid: current.stageUuid,

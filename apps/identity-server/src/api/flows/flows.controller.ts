@@ -1,17 +1,38 @@
 import { EventService } from '@idp/core';
-import { FlowRepository, FLOW_DESIGNATIONS, type Flow, type FlowFields } from '@idp/flows';
-import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AdminOnly, ApiAuthGuard } from '../../auth/api-auth.guard.js';
+import { FlowRepository, FLOW_DESIGNATIONS, type Flow, type FlowDesignation, type FlowFields } from '@idp/flows';
+import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { AdminApi } from '../shared/admin-api.decorator.js';
+import { ApiPaginatedResponse } from '../shared/api-responses.js';
 import { AdminModelController } from '../shared/admin-model.controller.js';
-import { isFlowSlug, validateFlowInput } from './flow.validation.js';
-import { notFound, orBadRequest, rejectingViolations, type ModelRef } from '../shared/model-api.js';
-import { paginated, queryText, readPage } from '../shared/pagination.js';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { definedOnly, QueryText, rule } from '../shared/dto-rules.js';
+import { notFound, rejectingViolations, type ModelRef } from '../shared/model-api.js';
+import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
+import { FlowDto, FlowPatchDto, isFlowSlug } from './flow.dto.js';
+
+export class FlowListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: FLOW_DESIGNATIONS })
+  @QueryText()
+  @rule('designation', (value) =>
+    (FLOW_DESIGNATIONS as readonly unknown[]).includes(value)
+      ? null
+      : `Choose one of: ${FLOW_DESIGNATIONS.join(', ')}.`,
+  )
+  designation?: FlowDesignation;
+
+  @ApiPropertyOptional({ description: 'Part of the slug, name or title.' })
+  @QueryText()
+  search?: string;
+}
 
 /** `/api/v3/flows/instances/`: flows, looked up by slug as in authentik. */
 @Controller('api/v3/flows/instances')
-@UseGuards(ApiAuthGuard)
-@AdminOnly()
-export class FlowsController extends AdminModelController<Flow> {
+@ApiTags('flows')
+@AdminApi()
+export class FlowsController extends AdminModelController<Flow, FlowDto, FlowPatchDto>({
+  create: FlowDto,
+  update: FlowPatchDto,
+}) {
   constructor(
     private readonly flows: FlowRepository,
     events: EventService,
@@ -20,17 +41,14 @@ export class FlowsController extends AdminModelController<Flow> {
   }
 
   @Get()
-  async list(@Query() query: Record<string, unknown>) {
-    const page = readPage(query);
-    const designation = queryText(query, 'designation');
-    if (designation && !(FLOW_DESIGNATIONS as readonly string[]).includes(designation)) {
-      throw new BadRequestException({ designation: [`Choose one of: ${FLOW_DESIGNATIONS.join(', ')}.`] });
-    }
+  @ApiPaginatedResponse(FlowDto)
+  async list(@Query() query: FlowListQuery) {
+    const page = pageOf(query);
     const [rows, count] = await this.flows.searchFlows({
       offset: page.offset,
       limit: page.pageSize,
-      designation,
-      search: queryText(query, 'search'),
+      designation: query.designation,
+      search: query.search,
     });
     return paginated(
       page,
@@ -46,14 +64,14 @@ export class FlowsController extends AdminModelController<Flow> {
     return flow;
   }
 
-  protected async insert(body: unknown): Promise<string> {
-    const fields = orBadRequest(validateFlowInput(body, false)) as FlowFields;
+  protected async insert(body: FlowDto): Promise<string> {
+    const fields = flowFields(body) as FlowFields;
     await this.ensureSlugFree(fields.slug);
     return (await rejectingViolations(() => this.flows.createFlow(fields))).slug;
   }
 
-  protected async change(flow: Flow, body: unknown, partial: boolean): Promise<string> {
-    const fields = orBadRequest(validateFlowInput(body, partial));
+  protected async change(flow: Flow, body: FlowPatchDto): Promise<string> {
+    const fields = flowFields(body);
     if (fields.slug !== undefined && fields.slug !== flow.slug) await this.ensureSlugFree(fields.slug);
     await rejectingViolations(() => this.flows.updateFlow(flow, fields));
     return fields.slug ?? flow.slug;
@@ -75,4 +93,10 @@ export class FlowsController extends AdminModelController<Flow> {
     if (await this.flows.findBySlug(slug))
       throw new BadRequestException({ slug: ['A flow with this slug already exists.'] });
   }
+}
+
+/** Entity fields from a flow body: only those sent. */
+function flowFields(body: FlowPatchDto): Partial<FlowFields> {
+  const { slug, name, title, designation } = body;
+  return definedOnly({ slug, name, title, designation });
 }

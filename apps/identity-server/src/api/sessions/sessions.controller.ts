@@ -6,6 +6,7 @@ import {
   SessionRepository,
   TerminateSessionsService,
 } from '@idp/user-login';
+import { Transform } from 'class-transformer';
 import {
   BadRequestException,
   Controller,
@@ -18,13 +19,71 @@ import {
   Query,
   Req,
   Res,
-  UseGuards,
 } from '@nestjs/common';
-import { ApiAuthGuard, type ApiCaller } from '../../auth/api-auth.guard.js';
+import type { ApiCaller } from '../../auth/api-auth.guard.js';
+import { UserApi } from '../shared/admin-api.decorator.js';
+import { ApiPaginatedResponse } from '../shared/api-responses.js';
+import { BulkDeleteResponse, SessionResponse } from './session.response.js';
 import { Caller } from '../../auth/caller.decorator.js';
-import { paginated, queryText, readPage } from '../shared/pagination.js';
+import { ApiNoContentResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { QueryFlag, QueryText, rule } from '../shared/dto-rules.js';
+import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
+import { UuidParam } from '../shared/params.js';
 import { SessionPresenter } from './session.presenter.js';
-import { UuidParam } from '../shared/uuid-param.js';
+
+export class SessionListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Exact username.' })
+  @QueryText()
+  user__username?: string;
+
+  @ApiPropertyOptional({ description: 'Exact client IP of the last use.' })
+  @QueryText()
+  last_ip?: string;
+
+  @ApiPropertyOptional({ description: 'Part of the username, IP or user agent.' })
+  @QueryText()
+  search?: string;
+
+  @ApiPropertyOptional({ enum: SESSION_ORDERINGS, default: '-last_used' })
+  @QueryText()
+  @rule('ordering', (value) =>
+    SESSION_ORDERINGS.includes(value as string)
+      ? null
+      : `Unknown ordering "${String(value)}". Choose one of: ${SESSION_ORDERINGS.join(', ')}.`,
+  )
+  ordering?: string;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false', '1', '0'],
+    description: 'Only the caller\'s own sessions, whatever their rights ("My sessions").',
+  })
+  @QueryFlag()
+  mine?: boolean;
+}
+
+/** `?user_pks=1,2` as numbers, or the text as sent (which the rule refuses). */
+const USER_PKS = /^\s*\d{1,9}\s*$/;
+
+export class BulkDeleteQuery {
+  @ApiPropertyOptional({
+    type: 'string',
+    example: '1,2',
+    description: 'Comma-separated user pks; default: the caller.',
+  })
+  @Transform(({ value }) => {
+    if (typeof value !== 'string') return null; // e.g. a repeated parameter
+    const parts = value.split(',');
+    return parts.every((part) => USER_PKS.test(part) && Number(part) >= 1) ? [...new Set(parts.map(Number))] : value;
+  })
+  @rule('user_pks', (value) =>
+    Array.isArray(value) ? null : 'A comma-separated list of user pks is required, e.g. ?user_pks=1,2.',
+  )
+  user_pks?: number[];
+
+  @ApiPropertyOptional({ enum: ['true', 'false', '1', '0'], description: 'Spare the session the request came with.' })
+  @QueryFlag()
+  keep_current?: boolean;
+}
 
 /**
  * `/api/v3/core/authenticated_sessions/`: one API for admins and for people managing their own
@@ -45,7 +104,8 @@ import { UuidParam } from '../shared/uuid-param.js';
  * Every revocation writes a `logout` event per session (see `TerminateSessionsService`).
  */
 @Controller('api/v3/core/authenticated_sessions')
-@UseGuards(ApiAuthGuard)
+@ApiTags('sessions')
+@UserApi()
 export class SessionsController {
   constructor(
     private readonly sessions: SessionRepository,
@@ -56,24 +116,18 @@ export class SessionsController {
   ) {}
 
   @Get()
-  async list(@Query() query: Record<string, unknown>, @Caller() caller: ApiCaller) {
-    const page = readPage(query);
-    const ordering = queryText(query, 'ordering');
-    if (ordering && !SESSION_ORDERINGS.includes(ordering)) {
-      throw new BadRequestException({
-        ordering: [`Unknown ordering "${ordering}". Choose one of: ${SESSION_ORDERINGS.join(', ')}.`],
-      });
-    }
-    const mine = readFlag(query, 'mine');
+  @ApiPaginatedResponse(SessionResponse)
+  async list(@Query() query: SessionListQuery, @Caller() caller: ApiCaller) {
+    const page = pageOf(query);
     const [rows, count] = await this.sessions.list(
       {
         offset: page.offset,
         limit: page.pageSize,
-        userPk: caller.user.isSuperuser && !mine ? undefined : caller.user.pk,
-        username: queryText(query, 'user__username'),
-        lastIp: queryText(query, 'last_ip'),
-        search: queryText(query, 'search'),
-        ordering,
+        userPk: caller.user.isSuperuser && !query.mine ? undefined : caller.user.pk,
+        username: query.user__username,
+        lastIp: query.last_ip,
+        search: query.search,
+        ordering: query.ordering,
       },
       this.clock.now(),
     );
@@ -86,19 +140,20 @@ export class SessionsController {
 
   /** Revokes every session of the given users (default: the caller) and returns how many ended. */
   @Delete('bulk_delete')
+  @ApiOkResponse({ type: BulkDeleteResponse })
   async bulkDelete(
-    @Query() query: Record<string, unknown>,
+    @Query() query: BulkDeleteQuery,
     @Caller() caller: ApiCaller,
     @Req() request: HttpRequestLike,
     @Res({ passthrough: true }) response: HttpResponseLike,
   ) {
-    const keepCurrent = readFlag(query, 'keep_current');
+    const keepCurrent = query.keep_current === true;
     if (keepCurrent && !caller.session) {
       throw new BadRequestException({
         keep_current: ['Only a request with a session cookie has a current session to keep.'],
       });
     }
-    const requested = readUserPks(query) ?? [caller.user.pk];
+    const requested = query.user_pks ?? [caller.user.pk];
     const userPks = caller.user.isSuperuser ? requested : requested.filter((pk) => pk === caller.user.pk);
     const keep = keepCurrent ? caller.session!.uuid : undefined;
     const deleted = await this.terminator.revokeAllOf(userPks, { user: caller.user, request }, keep);
@@ -107,12 +162,14 @@ export class SessionsController {
   }
 
   @Get(':uuid')
+  @ApiOkResponse({ type: SessionResponse })
   async get(@Param('uuid', UuidParam) uuid: string, @Caller() caller: ApiCaller) {
     const session = await this.visible(uuid, caller);
     return this.presenter.present(session, caller.session?.uuid ?? null);
   }
 
   @Delete(':uuid')
+  @ApiNoContentResponse({ description: "Ends it; when it is the caller's own, the cookie is cleared too." })
   @HttpCode(204)
   async remove(
     @Param('uuid', UuidParam) uuid: string,
@@ -135,26 +192,4 @@ export class SessionsController {
       throw new NotFoundException({ detail: 'Not found.' });
     return session;
   }
-}
-
-/** `?user_pks=1,2` as numbers; undefined when absent; 400 when it is not a list of pks. */
-function readUserPks(query: Record<string, unknown>): number[] | undefined {
-  if (query.user_pks === undefined) return undefined;
-  const raw = typeof query.user_pks === 'string' ? query.user_pks : '';
-  const pks = raw.split(',').map((value) => (/^\s*\d{1,9}\s*$/.test(value) ? Number(value) : NaN));
-  if (pks.some((pk) => !Number.isInteger(pk) || pk < 1)) {
-    throw new BadRequestException({
-      user_pks: ['A comma-separated list of user pks is required, e.g. ?user_pks=1,2.'],
-    });
-  }
-  return [...new Set(pks)];
-}
-
-/** A boolean query flag (`true`/`false`/`1`/`0`); absent means false; anything else is a 400. */
-function readFlag(query: Record<string, unknown>, key: string): boolean {
-  const value = query[key];
-  if (value === undefined) return false;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new BadRequestException({ [key]: ['Must be a valid boolean: true or false.'] });
 }

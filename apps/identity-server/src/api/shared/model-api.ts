@@ -2,13 +2,7 @@ import { toEventUser, type EventService } from '@idp/core';
 import { ConstraintViolation, constraintViolationOf } from '@idp/flows';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import type { ApiCaller } from '../../auth/api-auth.guard.js';
-import type { Checked, FieldErrors } from './field-rules.js';
-
-/** The checked value, or a 400 with `{field: [message]}`. */
-export function orBadRequest<T>(checked: Checked<T>): T {
-  if (!checked.ok) throw new BadRequestException(checked.errors);
-  return checked.value;
-}
+import type { FieldErrors } from './field-errors.js';
 
 /** Throws a 400 when a database check found problems. */
 export function rejectProblems(errors: FieldErrors): void {

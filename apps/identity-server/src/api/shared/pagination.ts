@@ -1,4 +1,38 @@
-import { BadRequestException } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { INT_MAX, rule } from './dto-rules.js';
+
+/** At most this many rows a page; a larger `page_size` is clamped to it (as Django REST framework does). */
+export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+
+/** A query string of digits as a number; anything else stays as sent, for the rule to refuse. */
+const digits = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^\d{1,30}$/.test(value) ? Number(value) : value));
+
+/** `?page=` and `?page_size=`, shared by every list route. */
+export class PageQuery {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: INT_MAX, default: 1 })
+  @digits()
+  @rule('page', (value) =>
+    Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= INT_MAX
+      ? null
+      : 'A valid integer >= 1 is required.',
+  )
+  page?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    default: DEFAULT_PAGE_SIZE,
+    description: `Rows a page; more than ${MAX_PAGE_SIZE} is clamped to ${MAX_PAGE_SIZE}.`,
+  })
+  @digits()
+  @rule('page_size', (value) =>
+    Number.isInteger(value) && (value as number) >= 1 ? null : 'A valid integer between 1 and 100 is required.',
+  )
+  page_size?: number;
+}
 
 export interface Page {
   page: number;
@@ -6,15 +40,10 @@ export interface Page {
   offset: number;
 }
 
-/** Reads `page` and `page_size` (1-based, at most 100 a page). */
-export function readPage(query: Record<string, unknown>): Page {
-  const page = query.page === undefined ? 1 : Number(query.page);
-  const pageSize = query.page_size === undefined ? 20 : Number(query.page_size);
-  if (!Number.isInteger(page) || page < 1)
-    throw new BadRequestException({ page: ['A valid integer >= 1 is required.'] });
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-    throw new BadRequestException({ page_size: ['A valid integer between 1 and 100 is required.'] });
-  }
+/** The page a validated query asks for (1-based, at most {@link MAX_PAGE_SIZE} rows). */
+export function pageOf(query: PageQuery): Page {
+  const page = query.page ?? 1;
+  const pageSize = Math.min(query.page_size ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   return { page, pageSize, offset: (page - 1) * pageSize };
 }
 
@@ -33,11 +62,4 @@ export function paginated<T>(page: Page, count: number, results: T[]) {
     },
     results,
   };
-}
-
-/** A query parameter as one string, or undefined. */
-export function queryText(query: Record<string, unknown>, key: string): string | undefined {
-  const value = query[key];
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  return undefined;
 }

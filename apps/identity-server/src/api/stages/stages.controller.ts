@@ -1,40 +1,62 @@
-import { EventService, StageRepository, type Stage } from '@idp/core';
+import { EventService, GeoIpService, StageRepository, type Stage } from '@idp/core';
 import { FlowRepository, StageSettingsRepository, type TypedStage } from '@idp/flows';
-import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards, type Type } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Query, type Type } from '@nestjs/common';
 import type { ObjectLiteral } from 'typeorm';
-import { AdminOnly, ApiAuthGuard, type ApiCaller } from '../../auth/api-auth.guard.js';
+import type { ApiCaller } from '../../auth/api-auth.guard.js';
+import { AdminApi } from '../shared/admin-api.decorator.js';
+import { ApiPaginatedResponse } from '../shared/api-responses.js';
 import { Caller } from '../../auth/caller.decorator.js';
 import { AdminModelController } from '../shared/admin-model.controller.js';
-import { isUuid, type FieldErrors } from '../shared/field-rules.js';
-import {
-  notFound,
-  orBadRequest,
-  recordModelEvent,
-  rejectingViolations,
-  rejectProblems,
-  type ModelRef,
-} from '../shared/model-api.js';
-import { paginated, queryText, readPage } from '../shared/pagination.js';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { isUuid, QueryText } from '../shared/dto-rules.js';
+import type { FieldErrors } from '../shared/field-errors.js';
+import { notFound, recordModelEvent, rejectingViolations, rejectProblems, type ModelRef } from '../shared/model-api.js';
+import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
+import { UuidParam } from '../shared/params.js';
 import {
   IDENTIFICATION_KIND,
   PASSWORD_KIND,
+  patchDtoOf,
   PROMPT_KIND,
+  USER_LOGIN_KIND,
   USER_LOGOUT_KIND,
   USER_WRITE_KIND,
   type StageKind,
 } from './stage-kinds.js';
-import { validateStageInput } from './stage.validation.js';
-import { UuidParam } from '../shared/uuid-param.js';
+import type { StageDto } from './stage.dto.js';
+
+export class StageListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Part of the stage name.' })
+  @QueryText()
+  search?: string;
+
+  @ApiPropertyOptional({ description: 'Same as search.' })
+  @QueryText()
+  name?: string;
+}
+
+/** A stage of any type, as `/api/v3/stages/all/` lists it. */
+export class StageSummaryResponse {
+  @ApiProperty({ format: 'uuid' }) pk: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: 'user_login' }) type: string;
+}
+
+export class AllStagesListQuery extends StageListQuery {
+  @ApiPropertyOptional({ description: 'Only stages of this type, e.g. user_login.' })
+  @QueryText()
+  type?: string;
+}
 
 /** How audit events name a stage; authentik names the model after the type (`passwordstage`). */
-function describeStage(stage: Stage): ModelRef {
-  return { app: 'stages', model_name: `${stage.type.replaceAll('_', '')}stage`, pk: stage.stageUuid, name: stage.name };
+function describeStage(stage: Stage, app = 'stages'): ModelRef {
+  return { app, model_name: `${stage.type.replaceAll('_', '')}stage`, pk: stage.stageUuid, name: stage.name };
 }
 
 /** `/api/v3/stages/all/`: every stage whatever its type, to find and delete them. */
 @Controller('api/v3/stages/all')
-@UseGuards(ApiAuthGuard)
-@AdminOnly()
+@ApiTags('stages')
+@AdminApi()
 export class AllStagesController {
   constructor(
     private readonly stages: StageSettingsRepository,
@@ -43,9 +65,10 @@ export class AllStagesController {
   ) {}
 
   @Get()
-  async list(@Query() query: Record<string, unknown>) {
-    const page = readPage(query);
-    const filter = { type: queryText(query, 'type'), search: queryText(query, 'search') ?? queryText(query, 'name') };
+  @ApiPaginatedResponse(StageSummaryResponse)
+  async list(@Query() query: AllStagesListQuery) {
+    const page = pageOf(query);
+    const filter = { type: query.type, search: query.search ?? query.name };
     const [rows, count] = await this.stages.listStages({ offset: page.offset, limit: page.pageSize, ...filter });
     return paginated(
       page,
@@ -55,6 +78,7 @@ export class AllStagesController {
   }
 
   @Get(':uuid')
+  @ApiOkResponse({ type: StageSummaryResponse })
   async get(@Param('uuid', UuidParam) uuid: string) {
     const stage = await this.find(uuid);
     return { pk: stage.stageUuid, name: stage.name, type: stage.type };
@@ -80,24 +104,30 @@ export class AllStagesController {
  * Builds the CRUD controller of one stage type at `/api/v3/stages/{type}/`: the common `stages`
  * row and the typed settings row are written together, and every problem is a 400 before any write.
  */
-function typedStagesController<T extends ObjectLiteral>(kind: StageKind<T>, className: string): Type<unknown> {
+function typedStagesController<T extends ObjectLiteral, D extends StageDto>(
+  kind: StageKind<T, D>,
+  className: string,
+): Type<unknown> {
+  const dtos = { create: kind.dto, update: patchDtoOf(kind.dto) };
   @Controller(`api/v3/stages/${kind.type}`)
-  @UseGuards(ApiAuthGuard)
-  @AdminOnly()
-  class TypedStagesController extends AdminModelController<TypedStage<T>> {
+  @ApiTags('stages')
+  @AdminApi()
+  class TypedStagesController extends AdminModelController<TypedStage<T>, D, Partial<D>>(dtos) {
     constructor(
       readonly stages: StageSettingsRepository,
       readonly commonStages: StageRepository,
       readonly flows: FlowRepository,
+      readonly geoip: GeoIpService,
       events: EventService,
     ) {
       super(events);
     }
 
     @Get()
-    async list(@Query() query: Record<string, unknown>) {
-      const page = readPage(query);
-      const search = queryText(query, 'search') ?? queryText(query, 'name');
+    @ApiPaginatedResponse(kind.dto)
+    async list(@Query() query: StageListQuery) {
+      const page = pageOf(query);
+      const search = query.search ?? query.name;
       const [rows, count] = await this.stages.listTyped(kind.entity, {
         offset: page.offset,
         limit: page.pageSize,
@@ -117,16 +147,16 @@ function typedStagesController<T extends ObjectLiteral>(kind: StageKind<T>, clas
       return typed;
     }
 
-    protected async insert(body: unknown): Promise<string> {
-      const input = orBadRequest(validateStageInput(kind, body, false));
-      rejectProblems(await this.problemsOf(input.name, input.fields));
-      return rejectingViolations(() => this.stages.createTyped(kind.entity, kind.type, input.name!, input.fields));
+    protected async insert(body: D): Promise<string> {
+      const fields = kind.toFields(body);
+      rejectProblems(await this.problemsOf(body.name, fields));
+      return rejectingViolations(() => this.stages.createTyped(kind.entity, kind.type, body.name, fields));
     }
 
-    protected async change({ stage }: TypedStage<T>, body: unknown, partial: boolean): Promise<string> {
-      const input = orBadRequest(validateStageInput(kind, body, partial));
-      rejectProblems(await this.problemsOf(input.name, input.fields, stage.stageUuid));
-      await rejectingViolations(() => this.stages.updateTyped(kind.entity, stage.stageUuid, input.name, input.fields));
+    protected async change({ stage }: TypedStage<T>, body: Partial<D>): Promise<string> {
+      const fields = kind.toFields(body);
+      rejectProblems(await this.problemsOf(body.name, fields, stage.stageUuid));
+      await rejectingViolations(() => this.stages.updateTyped(kind.entity, stage.stageUuid, body.name, fields));
       return stage.stageUuid;
     }
 
@@ -139,12 +169,12 @@ function typedStagesController<T extends ObjectLiteral>(kind: StageKind<T>, clas
     }
 
     protected describe({ stage }: TypedStage<T>): ModelRef {
-      return describeStage(stage);
+      return describeStage(stage, kind.eventApp);
     }
 
     /** Problems only the database can show: a name another stage has, a flow that does not exist. */
     private async problemsOf(name: string | undefined, fields: Partial<T>, exceptUuid?: string): Promise<FieldErrors> {
-      const errors: FieldErrors = (await kind.checkReferences?.(fields, this.flows)) ?? {};
+      const errors: FieldErrors = (await kind.checkContext?.(fields, { flows: this.flows, geoip: this.geoip })) ?? {};
       if (name !== undefined && (await this.commonStages.nameTaken(name, exceptUuid)))
         errors.name = ['A stage with this name already exists.'];
       return errors;
@@ -166,5 +196,7 @@ export const PasswordStagesController = typedStagesController(PASSWORD_KIND, 'Pa
 export const PromptStagesController = typedStagesController(PROMPT_KIND, 'PromptStagesController');
 /** `/api/v3/stages/user_write/` CRUD. */
 export const UserWriteStagesController = typedStagesController(USER_WRITE_KIND, 'UserWriteStagesController');
+/** `/api/v3/stages/user_login/` CRUD. */
+export const UserLoginStagesController = typedStagesController(USER_LOGIN_KIND, 'UserLoginStagesController');
 /** `/api/v3/stages/user_logout/` CRUD (name only). */
 export const UserLogoutStagesController = typedStagesController(USER_LOGOUT_KIND, 'UserLogoutStagesController');

@@ -17,20 +17,52 @@ import {
   HttpCode,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Query,
   Req,
   UseGuards,
 } from '@nestjs/common';
-import { AdminOnly, ApiAuthGuard, type ApiCaller } from '../../auth/api-auth.guard.js';
+import type { ApiCaller } from '../../auth/api-auth.guard.js';
+import { AdminApi } from '../shared/admin-api.decorator.js';
+import { ApiPaginatedResponse, CodedDetailResponse } from '../shared/api-responses.js';
+import { MeResponse, UserResponse } from './user.response.js';
+import {
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiPropertyOptional,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { Caller } from '../../auth/caller.decorator.js';
-import { paginated, queryText, readPage } from '../shared/pagination.js';
-import { validatePassword, validateUserInput } from './user.validation.js';
+import { QueryText } from '../shared/dto-rules.js';
+import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
+import { PkParam } from '../shared/params.js';
+import { SetPasswordDto, UserCreateDto, UserUpdateDto } from './user.dto.js';
+
+export class UserListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Part of the username, name or e-mail.' })
+  @QueryText()
+  search?: string;
+}
+
+/** Entity fields from a user body. */
+function userFields(body: UserUpdateDto): Partial<User> {
+  const fields: Partial<User> = {
+    username: body.username,
+    name: body.name,
+    email: body.email,
+    isActive: body.is_active,
+    isSuperuser: body.is_superuser,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
 
 /** `/api/v3/core/users/`: the signed-in user, and user management for admins. */
 @Controller('api/v3/core/users')
+@ApiTags('users')
 export class UsersController {
   constructor(
     private readonly users: UserRepository,
@@ -40,56 +72,55 @@ export class UsersController {
 
   @Get('me')
   @UseGuards(SessionBindingGuard)
+  @ApiCookieAuth()
+  @ApiOkResponse({ type: MeResponse })
+  @ApiUnauthorizedResponse({ type: CodedDetailResponse, description: 'No session, or its binding broke.' })
   me(@CurrentSession() current: ActiveSession) {
     return { user: toPublicUser(current.user) };
   }
 
   @Get()
-  @UseGuards(ApiAuthGuard)
-  @AdminOnly()
-  async list(@Query() query: Record<string, unknown>) {
-    const page = readPage(query);
-    const [rows, count] = await this.users.list({
-      offset: page.offset,
-      limit: page.pageSize,
-      search: queryText(query, 'search'),
-    });
+  @AdminApi()
+  @ApiPaginatedResponse(UserResponse)
+  async list(@Query() query: UserListQuery) {
+    const page = pageOf(query);
+    const [rows, count] = await this.users.list({ offset: page.offset, limit: page.pageSize, search: query.search });
     return paginated(page, count, rows.map(toPublicUser));
   }
 
   @Get(':pk')
-  @UseGuards(ApiAuthGuard)
-  @AdminOnly()
-  async get(@Param('pk', ParseIntPipe) pk: number) {
+  @AdminApi()
+  @ApiOkResponse({ type: UserResponse })
+  async get(@Param('pk', PkParam) pk: number) {
     return toPublicUser(await this.find(pk));
   }
 
   @Post()
-  @UseGuards(ApiAuthGuard)
-  @AdminOnly()
-  async create(@Body() body: unknown, @Caller() caller: ApiCaller) {
-    const input = validateUserInput(body, false);
-    if (await this.users.findByUsername(input.username!))
+  @AdminApi()
+  @ApiCreatedResponse({ type: UserResponse })
+  async create(@Body() body: UserCreateDto, @Caller() caller: ApiCaller) {
+    if (await this.users.findByUsername(body.username))
       throw new BadRequestException({ username: ['A user with that username already exists.'] });
     const user = await this.users.create({
-      ...input,
-      password: input.password ? await hashPassword(input.password) : null,
+      ...userFields(body),
+      password: body.password ? await hashPassword(body.password) : null,
     });
     await this.audit('model_created', caller, user);
     return toPublicUser(user);
   }
 
   @Patch(':pk')
-  @UseGuards(ApiAuthGuard)
-  @AdminOnly()
+  @AdminApi()
+  @ApiOkResponse({ type: UserResponse, description: 'Deactivating a user (is_active false) ends their sessions.' })
   async update(
-    @Param('pk', ParseIntPipe) pk: number,
-    @Body() body: unknown,
+    @Param('pk', PkParam) pk: number,
+    @Body() body: UserUpdateDto,
     @Caller() caller: ApiCaller,
     @Req() request: HttpRequestLike,
   ) {
     const user = await this.find(pk);
-    const { password, ...fields } = validateUserInput(body, true);
+    const { password } = body;
+    const fields = userFields(body);
     if (fields.username && fields.username !== user.username && (await this.users.findByUsername(fields.username))) {
       throw new BadRequestException({ username: ['A user with that username already exists.'] });
     }
@@ -102,21 +133,20 @@ export class UsersController {
   }
 
   @Post(':pk/set_password')
-  @UseGuards(ApiAuthGuard)
-  @AdminOnly()
+  @AdminApi()
+  @ApiNoContentResponse()
   @HttpCode(204)
-  async setPassword(@Param('pk', ParseIntPipe) pk: number, @Body() body: unknown, @Caller() caller: ApiCaller) {
+  async setPassword(@Param('pk', PkParam) pk: number, @Body() body: SetPasswordDto, @Caller() caller: ApiCaller) {
     const user = await this.find(pk);
-    const password = validatePassword((body as Record<string, unknown> | null)?.password);
-    await this.users.update(pk, { password: await hashPassword(password) });
+    await this.users.update(pk, { password: await hashPassword(body.password) });
     await this.audit('password_set', caller, user);
   }
 
   @Delete(':pk')
-  @UseGuards(ApiAuthGuard)
-  @AdminOnly()
+  @AdminApi()
+  @ApiNoContentResponse({ description: "Ends the user's sessions first, each with a logout event." })
   @HttpCode(204)
-  async remove(@Param('pk', ParseIntPipe) pk: number, @Caller() caller: ApiCaller, @Req() request: HttpRequestLike) {
+  async remove(@Param('pk', PkParam) pk: number, @Caller() caller: ApiCaller, @Req() request: HttpRequestLike) {
     const user = await this.find(pk);
     // Revoke first: the cascade would drop the rows silently, without events or hooks.
     await this.terminator.revokeAllOf([pk], { user: caller.user, request });
