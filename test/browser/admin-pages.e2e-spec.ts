@@ -56,12 +56,21 @@ describe('admin pages in Chromium', () => {
     expect((await stageRow('default-authentication-login')).session_duration).toBe('seconds=0');
     await screenshot(page, 'admin-stages-error');
 
+    // An empty duration: the message names the field rather than starting with " is not…".
+    await duration.fill('');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect
+      .poll(() => page.locator('[data-field="session_duration"] .field-error').textContent())
+      .toMatch(/^Session duration is not in the correct format/);
+
     await duration.fill('hours=2');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Saved default-authentication-login.');
-    await expect
-      .poll(() => page.locator('#stages tbody tr', { hasText: 'default-authentication-login' }).textContent())
-      .toContain('hours=2');
+    const row = page.locator('#stages tbody tr', { hasText: 'default-authentication-login' });
+    // In words, with the stored value under it.
+    await expect.poll(() => row.locator('td[data-label="Session duration"]').textContent()).toBe('2 hourshours=2');
+    // The focus is back on the row that was edited, not on "New stage".
+    expect(await isFocused(row.getByRole('button', { name: 'Edit default-authentication-login' }))).toBe(true);
     expect((await stageRow('default-authentication-login')).session_duration).toBe('hours=2');
     const audit = await server.db.query(
       `SELECT context FROM events WHERE action = 'model_updated' ORDER BY created DESC LIMIT 1`,

@@ -113,6 +113,10 @@ describe('flow pages in Chromium', () => {
       await page.getByLabel('Password', { exact: true }).fill('correct-horse-battery');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Stay signed in?' }).waitFor();
+      // The question says for how long each answer keeps the person signed in.
+      expect(await page.locator('#remember-question').textContent()).toBe(
+        'Yes keeps you signed in on this device for 30 days; No, until you close the browser. Choose No on a shared or public computer.',
+      );
       await screenshot(page, 'flow-stay-signed-in');
       await page.getByRole('button', { name: 'Yes' }).click();
       await page.waitForURL('**/if/user/');
@@ -238,12 +242,33 @@ describe('flow pages in Chromium', () => {
     await context.close();
   });
 
+  it('offers the sign-in page, not the same missing flow, when a flow does not exist', async () => {
+    const context = await newContext(browser, server);
+    const page = await context.newPage();
+    await page.goto('/if/flow/no-such-flow/');
+    expect(await page.getByRole('alert').textContent()).toBe('This sign-in flow does not exist.');
+    await page.getByRole('link', { name: 'Go to sign in' }).click();
+    await page.getByLabel('Username or email').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/if/flow/default-authentication-flow/');
+    await context.close();
+  });
+
   it('enrols a new user from the login page: prompt errors keep the typed values, then the user is signed in', async () => {
     const context = await newContext(browser, server, { viewport: { width: 900, height: 900 } });
     const page = await context.newPage();
     await page.goto('/flows/-/default/authentication/?next=/if/user/');
     await page.getByRole('link', { name: 'Create one' }).click();
     await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+    // The password rules show before the first try, and the way back to signing in is there.
+    expect(await page.getByLabel('Password', { exact: true }).getAttribute('aria-describedby')).toBe(
+      'field-password-hint',
+    );
+    expect(await page.locator('#field-password-hint').textContent()).toBe(
+      'At least 8 characters, and not only digits.',
+    );
+    expect(await page.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe(
+      '/flows/-/default/authentication/?next=%2Fif%2Fuser%2F',
+    );
     await page.getByLabel('Username').fill('dana');
     await page.getByLabel('Email').fill('dana@example.test');
     await page.getByLabel('Password', { exact: true }).fill('a-long-enough-password-1');
