@@ -49,6 +49,9 @@ export async function startTestServer(
   await admin.end();
 
   const config = loadConfig({
+    // Quiet request logs and no metrics listener unless a suite asks for them.
+    LOG_LEVEL: 'error',
+    METRICS_PORT: 'off',
     BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
     BOOTSTRAP_TOKEN: ADMIN_TOKEN,
     BOOTSTRAP_EMAIL: 'admin@example.test',

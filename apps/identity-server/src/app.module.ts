@@ -2,9 +2,11 @@ import { CoreModule, type Clock } from '@idp/core';
 import { FlowsModule } from '@idp/flows';
 import { UserLoginModule } from '@idp/user-login';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
 import { EventsController } from './api/events/events.controller.js';
 import { FlowBindingsController } from './api/flows/flow-bindings.controller.js';
 import { FlowsController } from './api/flows/flows.controller.js';
@@ -28,6 +30,8 @@ import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/app-config.token.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HousekeepingService } from './housekeeping/housekeeping.service.js';
+import { loggerParams } from './operations/logging/logger-params.js';
+import { OperationsModule } from './operations/operations.module.js';
 import { UserLoginStageHandler } from './stages/user-login.stage-handler.js';
 import { UserLogoutStageHandler } from './stages/user-logout.stage-handler.js';
 import { HtmlErrorPageFilter } from './web/html-error-page.filter.js';
@@ -48,23 +52,35 @@ export interface AppModuleExtras {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, database: DatabaseTarget, extras: AppModuleExtras = {}): DynamicModule {
+    const userLogin = UserLoginModule.forRoot({
+      geoipCityDb: config.geoipCityDb,
+      geoipAsnDb: config.geoipAsnDb,
+      geoipCityDbOverlay: config.geoipCityDbOverlay,
+      geoipAsnDbOverlay: config.geoipAsnDbOverlay,
+      cookieName: config.sessionCookieName,
+      cookieSecure: config.cookieSecure,
+      browserSessionIdleMs: config.sessionBrowserIdleMs,
+    });
     return {
       module: AppModule,
       imports: [
+        // The configuration was checked before the app was built (loadConfig); ConfigService
+        // serves that checked object under `app`, and never reads process.env on its own.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          validatePredefined: false,
+          skipProcessEnv: true,
+          load: [() => ({ app: config })],
+        }),
+        LoggerModule.forRoot(loggerParams(config)),
         // Migrations run at start; the schema is never synchronised from entities.
         TypeOrmModule.forRoot({ ...dataSourceOptions(database.url, database.schema), migrationsRun: true }),
         ScheduleModule.forRoot(),
         CoreModule.forRoot({ eventRetentionMs: config.eventRetentionMs }, extras.clock),
         FlowsModule.forRoot({ cookieSecure: config.cookieSecure, loginThrottle: config.loginThrottle }),
-        UserLoginModule.forRoot({
-          geoipCityDb: config.geoipCityDb,
-          geoipAsnDb: config.geoipAsnDb,
-          geoipCityDbOverlay: config.geoipCityDbOverlay,
-          geoipAsnDbOverlay: config.geoipAsnDbOverlay,
-          cookieName: config.sessionCookieName,
-          cookieSecure: config.cookieSecure,
-          browserSessionIdleMs: config.sessionBrowserIdleMs,
-        }),
+        userLogin,
+        OperationsModule.forRoot(userLogin),
       ],
       controllers: [
         HealthController,
@@ -83,7 +99,7 @@ export class AppModule {
         WebController,
       ],
       providers: [
-        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_CONFIG, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow('app') },
         // One validation pipe for every DTO-typed body and query: 400 `{field: [message]}`.
         { provide: APP_PIPE, useClass: ApiValidationPipe },
         BootstrapService,

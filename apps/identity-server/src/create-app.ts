@@ -5,12 +5,18 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppModuleExtras, type DatabaseTarget } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { requestIdFrom } from './operations/logging/request-id.js';
+import { ServerLogger } from './operations/logging/server-logger.js';
 
 export type HttpAdapterName = 'fastify' | 'express';
 
 export interface CreateAppOptions extends AppModuleExtras {
   /** @default 'fastify' */
   adapter?: HttpAdapterName;
+  /**
+   * Nest's logger while the app is built; afterwards the app logs through nestjs-pino (JSON or
+   * pretty, `LOG_LEVEL`). `false` keeps Nest's own messages off for good (tests of failures).
+   */
   logger?: LoggerService | LogLevel[] | false;
 }
 
@@ -25,18 +31,24 @@ export async function createApp(
 ): Promise<INestApplication> {
   const module = AppModule.forRoot(config, database, { clock: options.clock });
   const logger = options.logger ?? ['log', 'warn', 'error'];
+  let app: INestApplication;
   if (options.adapter === 'express') {
-    const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+    const express = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
       logger,
       abortOnError: false,
     });
-    app.set('trust proxy', config.trustedProxyCidrs);
-    return app;
+    express.set('trust proxy', config.trustedProxyCidrs);
+    app = express;
+  } else {
+    const adapter = new FastifyAdapter({
+      trustProxy: config.trustedProxyCidrs,
+      routerOptions: { ignoreTrailingSlash: true },
+      bodyLimit: 1024 * 1024,
+      // Also the `reqId` of the logs (pino-http takes Fastify's id).
+      genReqId: requestIdFrom(config.trustedProxyCidrs),
+    });
+    app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false });
   }
-  const adapter = new FastifyAdapter({
-    trustProxy: config.trustedProxyCidrs,
-    routerOptions: { ignoreTrailingSlash: true },
-    bodyLimit: 1024 * 1024,
-  });
-  return NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false });
+  if (options.logger !== false) app.useLogger(app.get(ServerLogger));
+  return app;
 }

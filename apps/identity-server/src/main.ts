@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { resolveDatabase } from '@idp/core';
-import { ConsoleLogger, Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { ConsoleLogger, Logger, type INestApplication } from '@nestjs/common';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { createApp } from './create-app.js';
 
-// Nest's ExceptionHandler dumps a failed start-up with its stack; main() reports every failure
-// itself (config errors as a plain message), so that duplicate is dropped.
-class ServerLogger extends ConsoleLogger {
+// Until the app is built, Nest logs through this console logger (warnings and errors only; the
+// app then switches to nestjs-pino). Nest's ExceptionHandler would dump a failed start-up with
+// its stack; main() reports every failure itself (config errors as a plain message).
+class StartupLogger extends ConsoleLogger {
   override error(message: unknown, ...rest: unknown[]): void {
     if (rest.at(-1) === 'ExceptionHandler') return;
     super.error(message, ...rest);
@@ -14,32 +15,63 @@ class ServerLogger extends ConsoleLogger {
 }
 
 async function main(): Promise<void> {
-  const logger = new Logger('Main');
+  // Checked before anything starts (not even the embedded database): every wrong variable at once.
   const config = loadConfig(process.env);
-  const database = await resolveDatabase(process.env);
-  if (database.embedded) logger.log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${database.dataDir}`);
-  let app;
+  const database = await resolveDatabase({ DATABASE_URL: config.databaseUrl }, { dataDir: config.embeddedPostgresDir });
+  let app: INestApplication;
   try {
     app = await createApp(
       config,
       { url: database.url },
-      { logger: new ServerLogger({ logLevels: ['log', 'warn', 'error'] }) },
+      { logger: new StartupLogger({ logLevels: ['warn', 'error'] }) },
     );
   } catch (error) {
     await database.stop();
     throw error;
   }
-  // Close the app first (requests drain, pools close), then the embedded database.
-  const shutdown = async (signal: string) => {
-    logger.log(`${signal} received, shutting down`);
-    await app.close();
-    await database.stop();
-    process.exit(0);
+  const logger = new Logger('Main');
+  if (database.embedded) {
+    logger.log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${database.dataDir}`);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void stop(app, config, signal, database.stop).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   await app.listen(config.port, config.host);
   logger.log(`Identity server listening on http://${config.host}:${config.port}/`);
+}
+
+/**
+ * Graceful shutdown: the listener stops accepting and requests in flight finish (at most
+ * SHUTDOWN_TIMEOUT), then the shutdown hooks run (write-behind flushes, the metrics listener
+ * and the pool close), then the embedded database stops.
+ */
+async function stop(app: INestApplication, config: AppConfig, signal: string, stopDatabase: () => Promise<void>) {
+  const logger = new Logger('Main');
+  logger.log(`${signal} received: finishing requests in flight (at most ${config.shutdownTimeoutMs} ms)`);
+  const server = app.getHttpServer() as import('node:http').Server;
+  const deadline = setTimeout(() => {
+    logger.warn('requests still in flight at the shutdown deadline: closing their connections');
+    server.closeAllConnections();
+  }, config.shutdownTimeoutMs);
+  deadline.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(deadline);
+  }
+  await stopDatabase();
+  logger.log('shut down');
 }
 
 main().catch((error: unknown) => {

@@ -19,6 +19,7 @@ export * from './session-termination.events.js';
 export * from './terminate-sessions.service.js';
 export * from './user-login-options.interface.js';
 export * from './user-login-stage.service.js';
+export * from './user-login.observers.js';
 export { MODULE_OPTIONS_TOKEN as USER_LOGIN_MODULE_OPTIONS } from './user-login.module-definition.js';
 export * from './user-login.module.js';
 

@@ -9,6 +9,7 @@ import { NotAuthenticatedException, SessionBindingBrokenException } from './sess
 import { SessionCookieService } from './session-cookie.service.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
 import { resolveUserLoginOptions, USER_LOGIN_OPTIONS } from './user-login-options.interface.js';
+import { UserLoginObservers, type BindingBreak, type BindingCheckResult } from './user-login.observers.js';
 
 const NOW = new Date('2026-01-01T12:00:00Z');
 
@@ -56,8 +57,12 @@ describe('SessionAuthService', () => {
     city: vi.fn(() => null),
   };
   const response = {} as HttpResponseLike;
+  let checks: BindingCheckResult[];
+  let breaks: BindingBreak[];
   beforeEach(async () => {
     vi.clearAllMocks();
+    checks = [];
+    breaks = [];
     found = activeSession();
     sessions.findActiveByTokenHash.mockImplementation(async () => found);
     cookies.read.mockReturnValue('t'.repeat(43));
@@ -73,9 +78,14 @@ describe('SessionAuthService', () => {
         { provide: GeoIpService, useValue: geoip },
         { provide: CLOCK, useValue: { now: () => NOW } },
         { provide: USER_LOGIN_OPTIONS, useValue: resolveUserLoginOptions({}) },
+        UserLoginObservers,
       ],
     }).compile();
     sut = moduleRef.get(SessionAuthService);
+    moduleRef.get(UserLoginObservers).add({
+      bindingChecked: (result) => checks.push(result),
+      bindingBroken: (event) => breaks.push(event),
+    });
   });
 
   it('same IP, recently used: the one lookup by token hash, no write, no GeoIP lookup', async () => {
@@ -125,5 +135,56 @@ describe('SessionAuthService', () => {
     expect((error as SessionBindingBrokenException).loginUrl).toBe(
       `/flows/-/default/authentication/?next=${encodeURIComponent(next)}`,
     );
+  });
+
+  describe('tells its observers', () => {
+    it('same IP: one same_ip check', async () => {
+      await sut.authenticate(requestFrom('198.51.100.10'), response);
+      expect(checks).toEqual(['same_ip']);
+      expect(breaks).toEqual([]);
+    });
+
+    it('a new IP in the bound AS: one kept check', async () => {
+      await sut.authenticate(requestFrom('198.51.100.99'), response);
+      expect(checks).toEqual(['kept']);
+    });
+
+    it('a new IP on an unbound session: one unbound check, no lookup', async () => {
+      found = activeSession({ networkBinding: 'no_binding' });
+      await sut.authenticate(requestFrom('203.0.113.5'), response);
+      expect(checks).toEqual(['unbound']);
+    });
+
+    it('a broken binding: a broken check and one break with its reason, session, user and IPs', async () => {
+      found!.user.uuid = '00000000-0000-4000-8000-0000000000aa';
+      await sut.authenticate(requestFrom('203.0.113.5'), response).catch(() => undefined);
+      expect(checks).toEqual(['broken']);
+      expect(breaks).toEqual([
+        {
+          reason: 'network.asn',
+          sessionUuid: found!.session.uuid,
+          userUuid: '00000000-0000-4000-8000-0000000000aa',
+          previousIp: '198.51.100.10',
+          newIp: '203.0.113.5',
+        },
+      ]);
+    });
+
+    it('a break another request already terminated: counted as a check, not as a second break', async () => {
+      terminator.terminate.mockResolvedValue(false);
+      await sut.authenticate(requestFrom('203.0.113.5'), response).catch(() => undefined);
+      expect(checks).toEqual(['broken']);
+      expect(breaks).toEqual([]);
+    });
+
+    it('an observer that throws does not fail the request', async () => {
+      const observers = (sut as unknown as { observers: UserLoginObservers }).observers;
+      observers.add({
+        bindingChecked: () => {
+          throw new Error('boom');
+        },
+      });
+      await expect(sut.authenticate(requestFrom('198.51.100.10'), response)).resolves.toBe(found);
+    });
   });
 });

@@ -29,6 +29,7 @@ import { NotAuthenticatedException, SessionBindingBrokenException } from './sess
 import { SessionCookieService } from './session-cookie.service.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
 import { USER_LOGIN_OPTIONS, type ResolvedUserLoginOptions } from './user-login-options.interface.js';
+import { UserLoginObservers, type BindingCheckResult } from './user-login.observers.js';
 
 // last_used is a hint for people, not a security control: one write a minute per session is plenty.
 const TOUCH_INTERVAL_MS = 60_000;
@@ -48,6 +49,7 @@ export class SessionAuthService {
     private readonly terminator: TerminateSessionsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(USER_LOGIN_OPTIONS) private readonly options: ResolvedUserLoginOptions,
+    private readonly observers: UserLoginObservers,
   ) {}
 
   /** The request's session, or null when it has no usable cookie. */
@@ -85,10 +87,12 @@ export class SessionAuthService {
   ): Promise<SessionTouch> {
     const { session } = found;
     // Same IP and no reference apart from it: the common case, decided without any lookup.
-    if (ip === session.lastIp && session.networkReferenceIp == null && session.geoipReferenceIp == null) return {};
+    if (ip === session.lastIp && session.networkReferenceIp == null && session.geoipReferenceIp == null) {
+      return this.observed('same_ip', found);
+    }
     const levels = { network: session.networkBinding, geoip: session.geoipBinding };
     const needs = this.ipFacts.needsFor(levels);
-    if (!needs.asn && !needs.city) return {};
+    if (!needs.asn && !needs.city) return this.observed('unbound', found);
     const outcome = evaluateBinding({
       levels,
       policy: policyOf(session),
@@ -96,6 +100,7 @@ export class SessionAuthService {
       ip,
       lookup: (address) => this.ipFacts.facts(address, needs),
     });
+    this.observers.bindingChecked(CHECK_RESULT[outcome.action], found);
     if (outcome.action === 'terminate') return this.terminateBroken(request, response, found, ip, needs, outcome);
     const changes = referenceChanges(session, outcome.references);
     if (outcome.action === 'record_violation') await this.recordViolation(request, found, ip, needs, outcome, changes);
@@ -144,6 +149,7 @@ export class SessionAuthService {
     const { session } = found;
     const moved: SessionTouch = { ...references, lastIp: ip, lastUsed: this.clock.now() };
     if (await this.sessions.moveFrom(session.uuid, session.lastIp, moved)) {
+      this.observers.bindingViolated(outcome.verdict.reason, found, outcome.previousIp, ip);
       await this.events.record({
         action: 'session_binding_violation',
         app: 'idp.user_login',
@@ -166,6 +172,7 @@ export class SessionAuthService {
     // Parallel requests all see the same broken session; only the one whose DELETE removed
     // the row writes the event (and fires the hook), so each says it exactly once.
     if (await this.terminator.terminate(found.session.uuid, 'binding_broken')) {
+      this.observers.bindingBroken(outcome.verdict.reason, found, outcome.previousIp, ip);
       await this.events.record({
         action: 'logout',
         app: 'idp.user_login',
@@ -199,6 +206,11 @@ export class SessionAuthService {
     };
   }
 
+  private observed(result: BindingCheckResult, found: ActiveSession): SessionTouch {
+    this.observers.bindingChecked(result, found);
+    return {};
+  }
+
   // Only the path and query go into `next`: an absolute-form request target must not turn the
   // login page into a redirect to another host.
   private loginUrl(request: HttpRequestLike): string {
@@ -212,6 +224,12 @@ export class SessionAuthService {
     return `${this.options.loginPath}?next=${encodeURIComponent(next)}`;
   }
 }
+
+const CHECK_RESULT: Record<BindingOutcome['action'], BindingCheckResult> = {
+  pass: 'kept',
+  terminate: 'broken',
+  record_violation: 'violation',
+};
 
 // A session object built without the newer columns (an older row shape, a cache) reads as the defaults.
 function policyOf(session: Session): BindingPolicy {

@@ -30,6 +30,7 @@ import type { UserLoginStage } from './persistence/user-login-stage.entity.js';
 import { SessionCookieService } from './session-cookie.service.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
 import { USER_LOGIN_OPTIONS, type ResolvedUserLoginOptions } from './user-login-options.interface.js';
+import { UserLoginObservers } from './user-login.observers.js';
 
 /** What {@link UserLoginStageService.login} needs from the flow that ran before it. */
 export interface LoginRequest {
@@ -62,6 +63,7 @@ export class UserLoginStageService {
     private readonly terminator: TerminateSessionsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(USER_LOGIN_OPTIONS) private readonly options: ResolvedUserLoginOptions,
+    private readonly observers: UserLoginObservers,
   ) {}
 
   /** Whether the stage asks "Stay signed in?" before logging in. */
@@ -71,9 +73,9 @@ export class UserLoginStageService {
 
   async login(input: LoginRequest): Promise<LoginResult> {
     const { request, response, stage, pendingUser } = input;
-    if (!pendingUser) return { outcome: 'denied', message: 'No pending user.' };
+    if (!pendingUser) return this.denied('No pending user.');
     if (!pendingUser.isActive)
-      return { outcome: 'denied', message: 'This account is disabled. Ask an administrator to enable it.' };
+      return this.denied('This account is disabled. Ask an administrator to enable it.', pendingUser);
 
     const lifetime = sessionLifetime({
       sessionDurationMs: parseDuration(stage.sessionDuration),
@@ -130,7 +132,7 @@ export class UserLoginStageService {
       const evicted = await this.sessions.deleteByUuids(limit.evict, manager);
       return { session: created, terminated: ended, evicted };
     });
-    if (result === null) return { outcome: 'denied', message: SESSION_LIMIT_MESSAGE };
+    if (result === null) return this.denied(SESSION_LIMIT_MESSAGE, pendingUser);
     const { session, terminated, evicted } = result;
     await this.terminator.notify(terminated, 'terminate_other_sessions');
     await this.recordEvictions(request, evicted, session.uuid);
@@ -154,7 +156,13 @@ export class UserLoginStageService {
       },
     });
     this.cookies.set(request, response, token, lifetime.kind === 'absolute' ? lifetime.maxAgeSeconds : undefined);
+    this.observers.loginCompleted({ result: 'success', sessionUuid: session.uuid, userUuid: pendingUser.uuid });
     return { outcome: 'logged_in', session, terminatedSessions: terminated.length };
+  }
+
+  private denied(message: string, user?: User): LoginResult {
+    this.observers.loginCompleted({ result: 'denied', userUuid: user?.uuid });
+    return { outcome: 'denied', message };
   }
 
   /** `on_limit=evict_oldest`: each session the login ended gets its `logout` event, then the hook. */

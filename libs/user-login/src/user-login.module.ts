@@ -22,6 +22,7 @@ import {
   type UserLoginModuleOptions,
 } from './user-login-options.interface.js';
 import { UserLoginStageService } from './user-login-stage.service.js';
+import { UserLoginObservers } from './user-login.observers.js';
 
 /** Defaults merged into whatever `forRoot` or `forRootAsync` produced. */
 export const resolvedOptionsProvider = {
@@ -38,6 +39,7 @@ const exported = [
   SessionLogoutService,
   TerminateSessionsService,
   SessionTerminationHooks,
+  UserLoginObservers,
   SessionRepository,
   UserLoginStageRepository,
   IpFactsService,
@@ -64,6 +66,7 @@ const exported = [
     SessionLogoutService,
     SessionBindingGuard,
     SessionTerminationHooks,
+    UserLoginObservers,
     TerminateSessionsService,
     UserLoginStageService,
     { provide: APP_FILTER, useClass: SessionBindingBrokenFilter },

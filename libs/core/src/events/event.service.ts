@@ -14,18 +14,31 @@ export interface NewEvent {
   clientIp?: string | null;
 }
 
+/** Hears of each audit event once it is stored; must be cheap and must not throw. */
+export type EventRecordedListener = (event: Readonly<NewEvent>) => void;
+
 /** Writes audit events (`login`, `logout`, `login_failed`, `model_created`, ...). */
 @Injectable()
 export class EventService {
+  private listeners: EventRecordedListener[] = [];
+
   constructor(
     private readonly events: EventRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CORE_OPTIONS) private readonly options: CoreOptions,
   ) {}
 
-  record(event: NewEvent): Promise<AuditEvent> {
+  /** Registers a listener (e.g. a metrics counter by action); returns a function that removes it. */
+  subscribe(listener: EventRecordedListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((existing) => existing !== listener);
+    };
+  }
+
+  async record(event: NewEvent): Promise<AuditEvent> {
     const created = this.clock.now();
-    return this.events.insert({
+    const stored = await this.events.insert({
       action: event.action,
       app: event.app,
       user: event.user ?? {},
@@ -34,5 +47,7 @@ export class EventService {
       created,
       expires: new Date(created.getTime() + this.options.eventRetentionMs),
     });
+    for (const listener of this.listeners) listener(event);
+    return stored;
   }
 }

@@ -72,6 +72,11 @@ export class GeoIpDatabase<T> {
     return this.options.path;
   }
 
+  /** False once closed (at shutdown): lookups still answer, but the file is no longer watched. */
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
   /** Metadata of the file in use. */
   get info(): GeoIpDatabaseInfo {
     return this.current.info;
