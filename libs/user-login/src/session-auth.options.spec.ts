@@ -8,6 +8,7 @@ import { SessionAuthService } from './session-auth.service.js';
 import { SessionCookieService } from './session-cookie.service.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
 import { resolveUserLoginOptions, USER_LOGIN_OPTIONS } from './user-login-options.interface.js';
+import { UserLoginObservers } from './user-login.observers.js';
 
 // The session check under the second-round stage options: log mode's single event, idle renewal.
 const NOW = new Date('2026-01-01T12:00:00Z');
@@ -84,6 +85,7 @@ describe('SessionAuthService with the stage options', () => {
         { provide: GeoIpService, useValue: geoip },
         { provide: CLOCK, useValue: { now: () => now } },
         { provide: USER_LOGIN_OPTIONS, useValue: resolveUserLoginOptions({}) },
+        UserLoginObservers,
       ],
     }).compile();
     sut = moduleRef.get(SessionAuthService);

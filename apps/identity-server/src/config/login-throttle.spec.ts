@@ -30,7 +30,7 @@ describe('parseLoginThrottle', () => {
 
   it('stops start-up with a message naming LOGIN_THROTTLE', () => {
     expect(() => loadConfig({ LOGIN_THROTTLE: 'ip=lots' })).toThrow(ConfigError);
-    expect(() => loadConfig({ LOGIN_THROTTLE: 'ip=lots' })).toThrow(/^LOGIN_THROTTLE: ip must be/);
+    expect(() => loadConfig({ LOGIN_THROTTLE: 'ip=lots' })).toThrow(/^  LOGIN_THROTTLE: ip must be/m);
     expect(loadConfig({}).loginThrottle).toEqual({ perUserAndIp: 10, perIp: 100, windowMs: 900_000 });
   });
 });

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { requestIdFrom } from './logging/request-id.js';
 
 /**
  * Middleware path for every request, matched or not (404s are counted and logged too).
@@ -30,7 +29,7 @@ interface FastifyLike {
 /**
  * Fastify knows the matched route on its own request object only; this hook copies the route
  * template (`/api/v3/core/users/:pk/`) onto the raw request that middleware and loggers see, and
- * answers with the request id (Fastify's, made by {@link requestIdFrom}) in `X-Request-Id`.
+ * answers with the request id (Fastify's, made by requestIdFrom in logging/request-id.ts) in `X-Request-Id`.
  */
 export function recordFastifyRequestContext(fastify: FastifyLike): void {
   fastify.addHook('onRequest', (request, reply, done) => {
