@@ -39,7 +39,12 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
  * fresh schema that the migrations fill and that is dropped afterwards.
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; adapter?: HttpAdapterName } = {},
+  options: {
+    env?: Record<string, string>;
+    adapter?: HttpAdapterName;
+    /** Where the app reaches PostgreSQL (e.g. a TcpCutProxy's url); the test's own client always goes direct. */
+    appDatabaseUrl?: string;
+  } = {},
 ): Promise<TestServer> {
   const url = inject('databaseUrl');
   const schema = `e2e_${randomBytes(6).toString('hex')}`;
@@ -58,7 +63,11 @@ export async function startTestServer(
     ...options.env,
   });
   const clock = new TestClock();
-  const app = await createApp(config, { url, schema }, { adapter: options.adapter, logger: ['error'], clock });
+  const app = await createApp(
+    config,
+    { url: options.appDatabaseUrl ?? url, schema },
+    { adapter: options.adapter, logger: ['error'], clock },
+  );
   await app.init();
   if (options.adapter !== 'express') await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
 
