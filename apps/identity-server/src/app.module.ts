@@ -7,6 +7,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { ApiDocsController, OpenApiDocument } from './api/docs/api-docs.controller.js';
 import { EventsController } from './api/events/events.controller.js';
 import { FlowBindingsController } from './api/flows/flow-bindings.controller.js';
 import { FlowsController } from './api/flows/flows.controller.js';
@@ -97,6 +98,7 @@ export class AppModule {
         UserLogoutStagesController,
         EventsController,
         WebController,
+        ApiDocsController,
       ],
       providers: [
         { provide: APP_CONFIG, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow('app') },
@@ -107,6 +109,7 @@ export class AppModule {
         UserLoginStageHandler,
         UserLogoutStageHandler,
         SessionPresenter,
+        OpenApiDocument,
         ApiAuthGuard,
         // Registered by the root module, so it is consulted after the libraries' own filters
         // (e.g. the binding filter's redirect): only what nothing else handles reaches it.

@@ -3,6 +3,7 @@ import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { OpenApiDocument } from './api/docs/api-docs.controller.js';
 import { AppModule, type AppModuleExtras, type DatabaseTarget } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { requestIdFrom } from './operations/logging/request-id.js';
@@ -50,5 +51,7 @@ export async function createApp(
     app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false });
   }
   if (options.logger !== false) app.useLogger(app.get(ServerLogger));
+  // The OpenAPI document is generated from the application's own routes, so it needs the app.
+  app.get(OpenApiDocument).attach(app);
   return app;
 }

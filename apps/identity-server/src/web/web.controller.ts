@@ -3,6 +3,7 @@ import { FlowRepository, safeNextPath } from '@idp/flows';
 import { NotAuthenticatedException, SessionAuthService, SessionCookieService } from '@idp/user-login';
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { readSignOutReason, type SignOutReason } from './sign-out-reasons.js';
 import { securityHeaders, WebAssets, type WebAsset } from './web-assets.js';
 
@@ -12,6 +13,8 @@ const LOGIN_PATH = '/flows/-/default/authentication/';
  * The web UI: static pages whose small scripts drive the JSON API. Responses go through the
  * HTTP adapter, so the pages work on Fastify and Express alike.
  */
+// Pages, not API routes: they stay out of the OpenAPI document.
+@ApiExcludeController()
 @Controller()
 export class WebController {
   private readonly assets = new WebAssets();

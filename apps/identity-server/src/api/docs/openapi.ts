@@ -35,6 +35,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     FieldErrors: FIELD_ERRORS_SCHEMA as never,
     ...CHALLENGE_SCHEMAS,
   };
-  document.paths = { ...document.paths, ...EXECUTOR_PATHS };
+  // The API's paths end with a slash (authentik's style; both adapters accept either).
+  const paths = Object.entries({ ...document.paths, ...EXECUTOR_PATHS }).map(([path, item]) => [
+    path.endsWith('/') ? path : `${path}/`,
+    item,
+  ]);
+  document.paths = Object.fromEntries(paths);
   return document;
 }

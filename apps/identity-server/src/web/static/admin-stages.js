@@ -2,30 +2,36 @@
 import { announce, api, durationText, errorText, h } from './common.js';
 import { confirmDialog } from './confirm-dialog.js';
 
-const NETWORK_BINDINGS = [
-  ['no_binding', 'No binding'],
-  ['bind_asn', 'Same network operator (ASN)'],
-  ['bind_asn_network', 'Same ASN and network'],
-  ['bind_asn_network_ip', 'Same ASN, network and IP'],
-];
-const GEOIP_BINDINGS = [
-  ['no_binding', 'No binding'],
-  ['bind_continent', 'Same continent'],
-  ['bind_continent_country', 'Same continent and country'],
-  ['bind_continent_country_city', 'Same continent, country and city'],
-];
-const BINDING_MODES = [
-  ['enforce', 'Enforce: end the session'],
-  ['log', 'Log only: keep the session, record an event'],
-];
-const MISSING_RECORD = [
-  ['terminate', 'End the session'],
-  ['allow', 'Let it through'],
-];
-const ON_LIMIT = [
-  ['evict_oldest', 'End the least recently used session'],
-  ['deny', 'Refuse the new sign-in'],
-];
+// Words for the values the API's OpenAPI document lists. The values themselves, their order and
+// each field's default come from /api/v3/schema/, so the server's DTOs stay the one list.
+const LABELS = {
+  no_binding: 'No binding',
+  bind_asn: 'Same network operator (ASN)',
+  bind_asn_network: 'Same ASN and network',
+  bind_asn_network_ip: 'Same ASN, network and IP',
+  bind_continent: 'Same continent',
+  bind_continent_country: 'Same continent and country',
+  bind_continent_country_city: 'Same continent, country and city',
+  enforce: 'Enforce: end the session',
+  log: 'Log only: keep the session, record an event',
+  terminate: 'End the session',
+  allow: 'Let it through',
+  evict_oldest: 'End the least recently used session',
+  deny: 'Refuse the new sign-in',
+};
+/** The User Login stage's fields as the OpenAPI document describes them (loaded once). */
+let stageFields = {};
+
+async function loadStageFields() {
+  if (Object.keys(stageFields).length > 0) return;
+  const result = await api('/api/v3/schema/');
+  if (result.ok) stageFields = result.data.components.schemas.UserLoginStageDto.properties;
+}
+
+/** `[value, label]` pairs of one enum field, in the document's order. */
+function choices(name) {
+  return (stageFields[name]?.enum ?? []).map((value) => [value, LABELS[value] ?? value]);
+}
 const FIELDS = [
   'name',
   'session_duration',
@@ -49,12 +55,13 @@ const body = document.querySelector('#stages tbody');
 const editor = document.getElementById('stage-editor');
 const status = document.getElementById('status');
 
-function label(options, value) {
-  return options.find(([key]) => key === value)?.[1] ?? value;
+function label(value) {
+  return LABELS[value] ?? value;
 }
 
 /** Loads the stage list into the table. */
 export async function loadStages() {
+  await loadStageFields();
   const result = await api('/api/v3/stages/user_login/?page_size=100');
   if (!result.ok) return announce(status, `Could not load the stages: ${errorText(result)}`, 'error');
   body.replaceChildren(
@@ -65,8 +72,8 @@ export async function loadStages() {
         h('th', { scope: 'row' }, stage.name),
         h('td', { 'data-label': 'Session duration' }, durationCell(stage.session_duration, 'Until the browser closes')),
         h('td', { 'data-label': 'Stay signed in adds' }, durationCell(stage.remember_me_offset, 'Not asked')),
-        h('td', { 'data-label': 'Network binding' }, label(NETWORK_BINDINGS, stage.network_binding)),
-        h('td', { 'data-label': 'GeoIP binding' }, label(GEOIP_BINDINGS, stage.geoip_binding)),
+        h('td', { 'data-label': 'Network binding' }, label(stage.network_binding)),
+        h('td', { 'data-label': 'GeoIP binding' }, label(stage.geoip_binding)),
         h('td', { 'data-label': 'Ends other sessions' }, stage.terminate_other_sessions ? 'Yes' : 'No'),
         h(
           'td',
@@ -191,20 +198,10 @@ function clearErrors(form) {
 /** Opens the form for a new stage (no argument) or for editing one. */
 export function openEditor(stage) {
   const creating = !stage;
+  // A new stage starts from the defaults the document gives each field.
   const values = stage ?? {
     name: '',
-    session_duration: 'seconds=0',
-    remember_me_offset: 'seconds=0',
-    network_binding: 'no_binding',
-    geoip_binding: 'no_binding',
-    terminate_other_sessions: false,
-    binding_mode: 'enforce',
-    on_missing_record: 'terminate',
-    binding_exempt_cidrs: [],
-    ipv6_prefix: 128,
-    session_idle_timeout: 'seconds=0',
-    max_sessions: 0,
-    on_limit: 'evict_oldest',
+    ...Object.fromEntries(FIELDS.slice(1).map((name) => [name, stageFields[name]?.default])),
   };
   const form = h(
     'form',
@@ -229,28 +226,28 @@ export function openEditor(stage) {
       selectField(
         'network_binding',
         'Network binding',
-        NETWORK_BINDINGS,
+        choices('network_binding'),
         values.network_binding,
         'A session used from another network than the one it signed in from ends.',
       ),
       selectField(
         'geoip_binding',
         'GeoIP binding',
-        GEOIP_BINDINGS,
+        choices('geoip_binding'),
         values.geoip_binding,
         'A session used from another place than the one it signed in from ends.',
       ),
       selectField(
         'binding_mode',
         'When a binding breaks',
-        BINDING_MODES,
+        choices('binding_mode'),
         values.binding_mode,
         'Log only: the user stays signed in and the event log shows a session_binding_violation. Try this first.',
       ),
       selectField(
         'on_missing_record',
         'Address unknown to the database',
-        MISSING_RECORD,
+        choices('on_missing_record'),
         values.on_missing_record,
         'Let it through: unknown addresses are not checked; the next known address is compared with the last known one.',
       ),
@@ -281,7 +278,7 @@ export function openEditor(stage) {
       selectField(
         'on_limit',
         'Over the limit',
-        ON_LIMIT,
+        choices('on_limit'),
         values.on_limit,
         'What a sign-in beyond the limit does. Ended sessions are logged with "Session limit reached".',
       ),
