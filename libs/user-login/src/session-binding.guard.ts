@@ -1,5 +1,6 @@
 import type { HttpRequestLike, HttpResponseLike } from '@idp/core';
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { ActiveSession } from './persistence/session.repository.js';
 import { SessionAuthService } from './session-auth.service.js';
 
@@ -8,18 +9,32 @@ export const AUTHENTICATED_SESSION = 'idpSession';
 
 export type RequestWithSession = HttpRequestLike & { [AUTHENTICATED_SESSION]?: ActiveSession };
 
+const PUBLIC_ROUTE = 'idp:public-route';
+
+/**
+ * Marks a route (or a controller) as open to everyone when `SessionBindingGuard` is the app's
+ * global guard (`{ provide: APP_GUARD, useExisting: SessionBindingGuard }`), e.g. the login route.
+ */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
 /**
  * Authenticates a request by its session cookie and enforces the session's network/GeoIP
- * binding; usable per route (`@UseGuards`) or as a global guard.
+ * binding; usable per route (`@UseGuards`) or as a global guard, which skips `@Public()` routes.
+ * Used both ways on one route, it checks the session once.
  */
 @Injectable()
 export class SessionBindingGuard implements CanActivate {
-  constructor(private readonly auth: SessionAuthService) {}
+  constructor(
+    private readonly auth: SessionAuthService,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]))
+      return true;
     const http = context.switchToHttp();
     const request = http.getRequest<RequestWithSession>();
-    request[AUTHENTICATED_SESSION] = await this.auth.authenticate(request, http.getResponse<HttpResponseLike>());
+    request[AUTHENTICATED_SESSION] ??= await this.auth.authenticate(request, http.getResponse<HttpResponseLike>());
     return true;
   }
 }

@@ -1,0 +1,72 @@
+import { hashPassword } from '@idp/core';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AppModule } from '../apps/example-host/src/app.module.js';
+
+describe('apps/example-host: UserLoginModule.forRootAsync with @nestjs/config, a global guard and @Public()', () => {
+  let app: INestApplication;
+  let db: pg.Client;
+  const schema = `e2e_example_${randomBytes(5).toString('hex')}`;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    const url = inject('databaseUrl');
+    db = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+    await db.connect();
+    await db.query(`CREATE SCHEMA ${schema}`);
+    // The app reads its configuration through ConfigService, as a real deployment would.
+    Object.assign(process.env, { DATABASE_URL: url, DATABASE_SCHEMA: schema, SESSION_COOKIE_NAME: 'example_session' });
+    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
+      logger: ['error'],
+    });
+    app = await fastify.init();
+    await fastify.getHttpAdapter().getInstance().ready();
+    await db.query(`INSERT INTO users (username, email, password) VALUES ('erin', 'erin@example.test', $1)`, [
+      await hashPassword('erin-password'),
+    ]);
+    const [stage] = (
+      await db.query(`INSERT INTO stages (name, type) VALUES ('example-login', 'user_login') RETURNING stage_uuid`)
+    ).rows;
+    await db.query(`INSERT INTO user_login_stages (stage_uuid, session_duration) VALUES ($1, 'hours=2')`, [
+      stage.stage_uuid,
+    ]);
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await app?.close();
+    await db?.query(`DROP SCHEMA ${schema} CASCADE`);
+    await db?.end();
+  });
+
+  it('signs in through UserLoginStageService, guards routes globally and per route, and signs out', async () => {
+    const http = app.getHttpServer();
+    expect((await request(http).get('/hello')).status).toBe(200);
+    expect((await request(http).get('/me')).status).toBe(401);
+    expect((await request(http).get('/settings')).status).toBe(401);
+    const wrong = await request(http)
+      .post('/login')
+      .send({ username: 'erin', password: 'nope', stage: 'example-login' });
+    expect(wrong.status).toBe(401);
+
+    const login = await request(http)
+      .post('/login')
+      .send({ username: 'erin', password: 'erin-password', stage: 'example-login' });
+    expect(login.status).toBe(200);
+    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    expect(cookie).toMatch(/^example_session=/);
+    expect(String(login.headers['set-cookie'])).toMatch(/Max-Age=7200/);
+
+    const me = await request(http).get('/me').set('Cookie', cookie);
+    expect(me.body).toEqual({ username: 'erin', session: login.body.session });
+    expect((await request(http).get('/settings').set('Cookie', cookie)).body).toEqual({ username: 'erin' });
+
+    expect((await request(http).post('/logout').set('Cookie', cookie)).body).toEqual({ ended: true });
+    expect((await request(http).get('/me').set('Cookie', cookie)).status).toBe(401);
+  });
+});
