@@ -1,4 +1,4 @@
-// The second-round binding options of the User Login stage (design section 11), end to end over
+// The second-round binding options of the User Login stage (docs/api.md), end to end over
 // HTTP: binding_mode, on_missing_record, binding_exempt_cidrs and ipv6_prefix, plus the admin
 // API's validation of every new field.
 import { hashToken } from '@idp/core';

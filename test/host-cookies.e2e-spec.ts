@@ -1,4 +1,4 @@
-// `__Host-` cookie names on Secure cookies (design section 11): the session and flow cookies are
+// `__Host-` cookie names on Secure cookies (docs/api.md, Cookies): the session and flow cookies are
 // `__Host-idp_session` / `__Host-idp_flow` with Path=/ and no Domain, and only the name in force
 // is read back.
 import { hashToken } from '@idp/core';

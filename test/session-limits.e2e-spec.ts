@@ -1,4 +1,4 @@
-// session_idle_timeout and max_sessions / on_limit (design section 11), end to end over HTTP
+// session_idle_timeout and max_sessions / on_limit (docs/api.md, Lifetimes), end to end over HTTP
 // against the real PostgreSQL, with the test clock instead of sleeps.
 import { hashToken } from '@idp/core';
 import { SessionTerminationHooks, type SessionTerminated } from '@idp/user-login';

@@ -1,4 +1,4 @@
-// The admin stage form's second-round options (design section 11): each field has its help text,
+// The admin stage form's second-round options (docs/api.md): each field has its help text,
 // saves through the API, and shows the server's 400 under the field it names.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

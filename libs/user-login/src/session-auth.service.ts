@@ -188,7 +188,7 @@ export class SessionAuthService {
     throw new SessionBindingBrokenException(this.loginUrl(request));
   }
 
-  /** The event context of a broken binding (design section 8), without `logout_reason`. */
+  /** The event context of a broken binding (docs/api.md, Events), without `logout_reason`. */
   private bindingContext(
     request: HttpRequestLike,
     found: ActiveSession,

@@ -11,7 +11,7 @@ export type BindingCheckResult = 'same_ip' | 'unbound' | 'kept' | 'broken' | 'vi
 
 /** A broken (or, in log-only mode, violated) binding. */
 export interface BindingBreak {
-  /** The reason code of design section 8, e.g. `network.asn` or `geoip.country`. */
+  /** The reason code (docs/api.md, Session binding), e.g. `network.asn` or `geoip.country`. */
   reason: string;
   sessionUuid: string;
   /** The user the session belongs to. */

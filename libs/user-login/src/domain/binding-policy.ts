@@ -1,5 +1,5 @@
 /**
- * How a session's binding is applied (design section 11): what a break does (`binding_mode`),
+ * How a session's binding is applied (docs/api.md, Session binding): what a break does (`binding_mode`),
  * what an IP the databases do not know does (`on_missing_record`), which networks are never
  * checked (`binding_exempt_cidrs`) and how much of an IPv6 address is "the IP" (`ipv6_prefix`).
  *

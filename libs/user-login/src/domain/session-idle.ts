@@ -1,5 +1,5 @@
 /**
- * The idle timeout of a session (`session_idle_timeout`, design section 11): a session unused for
+ * The idle timeout of a session (`session_idle_timeout`, docs/api.md): a session unused for
  * longer than the timeout ends, whatever its absolute expiry. Callers pass `now` in.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The per-user session limit of a login stage (`max_sessions` / `on_limit`, design section 11).
+ * The per-user session limit of a login stage (`max_sessions` / `on_limit`, docs/api.md).
  */
 
 /** `on_limit` values, default first. */

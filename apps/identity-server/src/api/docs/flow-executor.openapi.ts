@@ -72,7 +72,7 @@ export const CHALLENGE_SCHEMAS: Record<string, SchemaObject> = {
   ChallengeResponseErrors: {
     type: 'object',
     description:
-      'Problems with the last answer, next to the fields (design section 6), e.g. {"password": [{"string": "Invalid password", "code": "invalid"}]}.',
+      'Problems with the last answer, next to the fields, e.g. {"password": [{"string": "Invalid password", "code": "invalid"}]}.',
     additionalProperties: {
       type: 'array',
       items: { type: 'object', properties: { string: { type: 'string' }, code: { type: 'string' } } },
