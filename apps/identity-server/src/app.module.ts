@@ -1,9 +1,9 @@
 import { CoreModule, type Clock } from '@idp/core';
 import { FlowsModule } from '@idp/flows';
 import { UserLoginModule } from '@idp/user-login';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -30,12 +30,14 @@ import { BootstrapService } from './bootstrap/bootstrap.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/app-config.token.js';
 import { dataSourceOptions } from './database/data-source-options.js';
+import { ApiExceptionFilter } from './hardening/api-exception.filter.js';
+import { BrowserRequestMiddleware } from './hardening/browser-request.middleware.js';
+import { HostileInputGuard } from './hardening/hostile-input.guard.js';
 import { HousekeepingService } from './housekeeping/housekeeping.service.js';
 import { loggerParams } from './operations/logging/logger-params.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { UserLoginStageHandler } from './stages/user-login.stage-handler.js';
 import { UserLogoutStageHandler } from './stages/user-logout.stage-handler.js';
-import { HtmlErrorPageFilter } from './web/html-error-page.filter.js';
 import { WebController } from './web/web.controller.js';
 
 /** Where the server's data lives; `schema` isolates test suites that share one database. */
@@ -51,7 +53,12 @@ export interface AppModuleExtras {
 
 /** The identity server: flows, the User Login stage, the admin API and the web UI. */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  /** Browser rules (cross-origin, JSON-only bodies, security headers) run before every route. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(BrowserRequestMiddleware).forRoutes('*');
+  }
+
   static forRoot(config: AppConfig, database: DatabaseTarget, extras: AppModuleExtras = {}): DynamicModule {
     const userLogin = UserLoginModule.forRoot({
       geoipCityDb: config.geoipCityDb,
@@ -104,6 +111,7 @@ export class AppModule {
         { provide: APP_CONFIG, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow('app') },
         // One validation pipe for every DTO-typed body and query: 400 `{field: [message]}`.
         { provide: APP_PIPE, useClass: ApiValidationPipe },
+        { provide: APP_GUARD, useClass: HostileInputGuard },
         BootstrapService,
         HousekeepingService,
         UserLoginStageHandler,
@@ -112,8 +120,10 @@ export class AppModule {
         OpenApiDocument,
         ApiAuthGuard,
         // Registered by the root module, so it is consulted after the libraries' own filters
-        // (e.g. the binding filter's redirect): only what nothing else handles reaches it.
-        { provide: APP_FILTER, useClass: HtmlErrorPageFilter },
+        // (e.g. the binding filter's redirect): only what nothing else handles reaches it. It turns
+        // database outages into 503 and other errors into a logged 500, then answers as
+        // HtmlErrorPageFilter does (an HTML page for a browser navigation, JSON otherwise).
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };
   }

@@ -11,6 +11,9 @@ import { ServerLogger } from './operations/logging/server-logger.js';
 
 export type HttpAdapterName = 'fastify' | 'express';
 
+/** The largest request body accepted (design section 11); larger ones are answered 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 export interface CreateAppOptions extends AppModuleExtras {
   /** @default 'fastify' */
   adapter?: HttpAdapterName;
@@ -37,14 +40,17 @@ export async function createApp(
     const express = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
       logger,
       abortOnError: false,
+      // Only JSON bodies, up to 1 MiB like Fastify's bodyLimit (Express would also parse forms, to 100 kB).
+      bodyParser: false,
     });
+    express.useBodyParser('json', { limit: MAX_BODY_BYTES });
     express.set('trust proxy', config.trustedProxyCidrs);
     app = express;
   } else {
     const adapter = new FastifyAdapter({
       trustProxy: config.trustedProxyCidrs,
       routerOptions: { ignoreTrailingSlash: true },
-      bodyLimit: 1024 * 1024,
+      bodyLimit: MAX_BODY_BYTES,
       // Also the `reqId` of the logs (pino-http takes Fastify's id).
       genReqId: requestIdFrom(config.trustedProxyCidrs),
     });

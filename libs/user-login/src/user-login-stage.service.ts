@@ -91,6 +91,8 @@ export class UserLoginStageService {
     const idleTimeoutMs = parseDuration(stage.sessionIdleTimeout);
     const limited = stage.maxSessions > 0 && !stage.terminateOtherSessions;
 
+    // The session, the user's last_login and the `login` event commit together: a login cut off
+    // half-way (the database going away) leaves no session that nobody holds a cookie for.
     const result = await this.dataSource.transaction(async (manager) => {
       if (stage.terminateOtherSessions || limited) {
         // Serialises logins of one user, so concurrent logins end with exactly one session, or
@@ -130,31 +132,33 @@ export class UserLoginStageService {
         ? await this.sessions.deleteAllExcept(pendingUser.pk, created.uuid, manager)
         : [];
       const evicted = await this.sessions.deleteByUuids(limit.evict, manager);
+      await this.users.markLoggedIn(pendingUser.pk, now, manager);
+      await this.events.record(
+        {
+          action: 'login',
+          app: 'idp.user_login',
+          user: toEventUser(pendingUser),
+          clientIp: ip,
+          context: {
+            ...this.ipFacts.eventContext(this.ipFacts.facts(ip)),
+            http_request: httpRequestContext(request),
+            ...(input.authMethod ? { auth_method: input.authMethod } : {}),
+            session_uuid: created.uuid,
+            // The count is the contract; the handles let the log explain each session that vanished.
+            ...(stage.terminateOtherSessions
+              ? { terminated_sessions: ended.length, terminated_session_uuids: ended.map((row) => row.uuid) }
+              : {}),
+            ...(evicted.length > 0 ? { evicted_session_uuids: evicted.map((row) => row.uuid) } : {}),
+          },
+        },
+        manager,
+      );
       return { session: created, terminated: ended, evicted };
     });
     if (result === null) return this.denied(SESSION_LIMIT_MESSAGE, pendingUser);
     const { session, terminated, evicted } = result;
     await this.terminator.notify(terminated, 'terminate_other_sessions');
     await this.recordEvictions(request, evicted, session.uuid);
-    await this.users.markLoggedIn(pendingUser.pk, now);
-
-    await this.events.record({
-      action: 'login',
-      app: 'idp.user_login',
-      user: toEventUser(pendingUser),
-      clientIp: ip,
-      context: {
-        ...this.ipFacts.eventContext(this.ipFacts.facts(ip)),
-        http_request: httpRequestContext(request),
-        ...(input.authMethod ? { auth_method: input.authMethod } : {}),
-        session_uuid: session.uuid,
-        // The count is the contract; the handles let the log explain each session that vanished.
-        ...(stage.terminateOtherSessions
-          ? { terminated_sessions: terminated.length, terminated_session_uuids: terminated.map((row) => row.uuid) }
-          : {}),
-        ...(evicted.length > 0 ? { evicted_session_uuids: evicted.map((row) => row.uuid) } : {}),
-      },
-    });
     this.cookies.set(request, response, token, lifetime.kind === 'absolute' ? lifetime.maxAgeSeconds : undefined);
     this.observers.loginCompleted({ result: 'success', sessionUuid: session.uuid, userUuid: pendingUser.uuid });
     return { outcome: 'logged_in', session, terminatedSessions: terminated.length };

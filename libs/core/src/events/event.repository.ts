@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
 import { AuditEvent } from './event.entity.js';
+import { pageWindow } from '../database/sql-integers.js';
 
 export interface EventFilter {
   action?: string;
@@ -18,7 +19,8 @@ export interface EventFilter {
 export class EventRepository {
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
 
-  insert(event: Omit<AuditEvent, 'eventUuid'>): Promise<AuditEvent> {
+  insert(event: Omit<AuditEvent, 'eventUuid'>, manager?: EntityManager): Promise<AuditEvent> {
+    if (manager) return manager.save(AuditEvent, manager.create(AuditEvent, event));
     return this.events.save(this.events.create(event));
   }
 
@@ -31,7 +33,7 @@ export class EventRepository {
       .createQueryBuilder('e')
       .orderBy('e.created', filter.ordering === 'created' ? 'ASC' : 'DESC')
       .addOrderBy('e.event_uuid', 'ASC')
-      .skip(filter.offset)
+      .skip(pageWindow({ offset: filter.offset, limit: filter.limit }).offset)
       .take(filter.limit);
     if (filter.action) query.andWhere('e.action = :action', { action: filter.action });
     if (filter.username) query.andWhere("e.user->>'username' = :username", { username: filter.username });

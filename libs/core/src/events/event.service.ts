@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../clock.js';
 import { CORE_OPTIONS, type CoreOptions } from '../core-options.js';
 import type { EventUser } from '../users/user.entity.js';
@@ -36,17 +37,21 @@ export class EventService {
     };
   }
 
-  async record(event: NewEvent): Promise<AuditEvent> {
+  /** Writes one event; inside `manager`'s transaction when given, so it stands or falls with it. */
+  async record(event: NewEvent, manager?: EntityManager): Promise<AuditEvent> {
     const created = this.clock.now();
-    const stored = await this.events.insert({
-      action: event.action,
-      app: event.app,
-      user: event.user ?? {},
-      context: event.context ?? {},
-      clientIp: event.clientIp ?? null,
-      created,
-      expires: new Date(created.getTime() + this.options.eventRetentionMs),
-    });
+    const stored = await this.events.insert(
+      {
+        action: event.action,
+        app: event.app,
+        user: event.user ?? {},
+        context: event.context ?? {},
+        clientIp: event.clientIp ?? null,
+        created,
+        expires: new Date(created.getTime() + this.options.eventRetentionMs),
+      },
+      manager,
+    );
     for (const listener of this.listeners) listener(event);
     return stored;
   }

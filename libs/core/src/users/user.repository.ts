@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
 import { User } from './user.entity.js';
+import { isSqlInteger, pageWindow } from '../database/sql-integers.js';
 
 /** The only place that queries the users table. */
 @Injectable()
@@ -9,6 +10,8 @@ export class UserRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   findByPk(pk: number): Promise<User | null> {
+    // A pk no integer column can hold names no row; PostgreSQL would answer it with an error.
+    if (!isSqlInteger(pk)) return Promise.resolve(null);
     return this.users.findOneBy({ pk });
   }
 
@@ -29,6 +32,7 @@ export class UserRepository {
   }
 
   async passwordHashOf(pk: number): Promise<string | null> {
+    if (!isSqlInteger(pk)) return null;
     const row = await this.users.findOne({ where: { pk }, select: { pk: true, password: true } });
     return row?.password ?? null;
   }
@@ -47,14 +51,18 @@ export class UserRepository {
   }
 
   list(options: { offset: number; limit: number; search?: string }): Promise<[User[], number]> {
-    const query = this.users.createQueryBuilder('u').orderBy('u.pk', 'ASC').skip(options.offset).take(options.limit);
+    const query = this.users
+      .createQueryBuilder('u')
+      .orderBy('u.pk', 'ASC')
+      .skip(pageWindow({ offset: options.offset, limit: options.limit }).offset)
+      .take(options.limit);
     if (options.search) {
       query.where('u.username ILIKE :s OR u.email ILIKE :s OR u.name ILIKE :s', { s: `%${options.search}%` });
     }
     return query.getManyAndCount();
   }
 
-  async markLoggedIn(pk: number, at: Date): Promise<void> {
-    await this.users.update({ pk }, { lastLogin: at });
+  async markLoggedIn(pk: number, at: Date, manager?: EntityManager): Promise<void> {
+    await (manager?.getRepository(User) ?? this.users).update({ pk }, { lastLogin: at });
   }
 }

@@ -1,3 +1,4 @@
+import { pageWindow } from '@idp/core';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -87,7 +88,11 @@ export class FlowRepository {
 
   /** Flows by slug, filtered for the admin API. */
   searchFlows(query: FlowQuery): Promise<[Flow[], number]> {
-    const builder = this.flows.createQueryBuilder('f').orderBy('f.slug', 'ASC').skip(query.offset).take(query.limit);
+    const builder = this.flows
+      .createQueryBuilder('f')
+      .orderBy('f.slug', 'ASC')
+      .skip(pageWindow({ offset: query.offset, limit: query.limit }).offset)
+      .take(query.limit);
     if (query.designation) builder.andWhere('f.designation = :designation', { designation: query.designation });
     if (query.search) {
       builder.andWhere('(f.slug ILIKE :q OR f.name ILIKE :q OR f.title ILIKE :q)', {
@@ -138,7 +143,7 @@ export class FlowRepository {
       .innerJoinAndSelect('b.stage', 's')
       .orderBy('b.flowUuid', 'ASC')
       .addOrderBy('b.order', direction)
-      .skip(query.offset)
+      .skip(pageWindow({ offset: query.offset, limit: query.limit }).offset)
       .take(query.limit);
     if (query.flowUuid) builder.where('b.flowUuid = :flowUuid', { flowUuid: query.flowUuid });
     return builder.getManyAndCount();

@@ -1,4 +1,4 @@
-import { Stage, StageRepository } from '@idp/core';
+import { Stage, StageRepository, pageWindow } from '@idp/core';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, type EntityManager, type ObjectLiteral } from 'typeorm';
@@ -34,7 +34,11 @@ export class StageSettingsRepository {
 
   /** Stages of every type by name, for `/api/v3/stages/all/`. */
   listStages(query: StageQuery): Promise<[Stage[], number]> {
-    const builder = this.stages.createQueryBuilder('s').orderBy('s.name', 'ASC').skip(query.offset).take(query.limit);
+    const builder = this.stages
+      .createQueryBuilder('s')
+      .orderBy('s.name', 'ASC')
+      .skip(pageWindow({ offset: query.offset, limit: query.limit }).offset)
+      .take(query.limit);
     if (query.type) builder.andWhere('s.type = :type', { type: query.type });
     if (query.search) builder.andWhere('s.name ILIKE :q', { q: containsPattern(query.search) });
     return builder.getManyAndCount();

@@ -1,4 +1,4 @@
-import { User } from '@idp/core';
+import { User, pageWindow } from '@idp/core';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type EntityManager } from 'typeorm';
@@ -201,7 +201,7 @@ export class SessionRepository {
       .createQueryBuilder('s')
       .innerJoinAndSelect('s.user', 'u')
       .where(LIVE, { now })
-      .skip(filter.offset)
+      .skip(pageWindow({ offset: filter.offset, limit: filter.limit }).offset)
       .take(filter.limit);
     const [column, direction] = ORDERINGS[filter.ordering ?? '-last_used'] ?? ORDERINGS['-last_used'];
     query.orderBy(column, direction).addOrderBy('s.uuid', 'ASC');
