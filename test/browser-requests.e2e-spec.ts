@@ -87,7 +87,17 @@ describe.each(['fastify', 'express'] as const)('requests from browsers (%s)', (a
       { ...proxied, Origin: 'http://id.example.com' },
     );
     expect(plainHttp.status).toBe(403);
-    const own = await admin.post(
+    // Over HTTPS the session cookie is __Host-idp_session: sign in through the proxy first.
+    const secure = new Browser(server.http);
+    await secure.get(AUTH_FLOW, proxied);
+    await secure.post(AUTH_FLOW, { component: 'ak-stage-identification', uid_field: 'akadmin' }, proxied);
+    const signedIn = await secure.post(
+      AUTH_FLOW,
+      { component: 'ak-stage-password', password: ADMIN_PASSWORD },
+      proxied,
+    );
+    expect(signedIn.body.component).toBe('xak-flow-redirect');
+    const own = await secure.post(
       `/api/v3/core/users/${victimPk}/set_password/`,
       { password: 'victim-password-2' },
       { ...proxied, Origin: 'https://id.example.com' },
