@@ -77,10 +77,15 @@ describe('the database going away and coming back', () => {
     // Liveness needs no database; everything else answers 503, none 500, none left hanging.
     expect(tally(during)).toEqual({ 503: 30, 204: 10 });
     expectUnavailable(during);
+    // Readiness says so too (and names the part that is down).
+    const ready = await request(server.http).get('/-/health/ready/');
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.postgres.status).toBe('down');
 
     proxy.restore();
     await untilAvailable();
     expect(tally(await load(8, 4))).toEqual({ 200: 24, 204: 8 });
+    expect((await request(server.http).get('/-/health/ready/')).status).toBe(200);
     // Nothing was lost: the session from before the outage still works.
     expect((await request(server.http).get('/api/v3/core/users/me/').set('Cookie', admin.cookieHeader)).status).toBe(
       200,
