@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FlowExecutorController } from './executor/flow-executor.controller.js';
 import { FlowExecutorService } from './executor/flow-executor.service.js';
@@ -39,7 +40,7 @@ export class FlowsModule {
     return {
       module: FlowsModule,
       global: true,
-      imports: [TypeOrmModule.forFeature(FLOWS_ENTITY_CLASSES)],
+      imports: [DiscoveryModule, TypeOrmModule.forFeature(FLOWS_ENTITY_CLASSES)],
       controllers: [FlowExecutorController],
       providers: [
         { provide: FLOWS_OPTIONS, useValue: { ...DEFAULT_FLOWS_OPTIONS, ...options } },

@@ -1,4 +1,4 @@
-import { StageHandlerRegistry, withErrors, type StageContext, type StageHandler, type StageOutcome } from '@idp/flows';
+import { FlowStageHandler, withErrors, type StageContext, type StageHandler, type StageOutcome } from '@idp/flows';
 import {
   parseDuration,
   sessionLifetime,
@@ -6,22 +6,18 @@ import {
   UserLoginStageService,
   type UserLoginStage,
 } from '@idp/user-login';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
 /** Runs the User Login stage inside a flow: the optional "Stay signed in?" prompt, then the login. */
 @Injectable()
-export class UserLoginStageHandler implements StageHandler, OnModuleInit {
+@FlowStageHandler()
+export class UserLoginStageHandler implements StageHandler {
   readonly type = 'user_login';
 
   constructor(
-    private readonly registry: StageHandlerRegistry,
     private readonly stages: UserLoginStageRepository,
     private readonly login: UserLoginStageService,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   challenge(context: StageContext): Promise<StageOutcome> {
     return this.run(context, undefined);

@@ -1,20 +1,14 @@
-import { StageHandlerRegistry, type StageContext, type StageHandler, type StageOutcome } from '@idp/flows';
+import { FlowStageHandler, type StageContext, type StageHandler, type StageOutcome } from '@idp/flows';
 import { SessionLogoutService } from '@idp/user-login';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
 /** Ends the browser's session (invalidation flows). */
 @Injectable()
-export class UserLogoutStageHandler implements StageHandler, OnModuleInit {
+@FlowStageHandler()
+export class UserLogoutStageHandler implements StageHandler {
   readonly type = 'user_logout';
 
-  constructor(
-    private readonly registry: StageHandlerRegistry,
-    private readonly logout: SessionLogoutService,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
+  constructor(private readonly logout: SessionLogoutService) {}
 
   async challenge(context: StageContext): Promise<StageOutcome> {
     await this.logout.logout(context.request, context.response);

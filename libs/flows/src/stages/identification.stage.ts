@@ -1,8 +1,8 @@
 import { UserRepository } from '@idp/core';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { StageHandlerRegistry } from '../executor/stage-handler.registry.js';
+import { FlowStageHandler } from '../executor/stage-handler.registry.js';
 import {
   withErrors,
   type StageContext,
@@ -16,18 +16,14 @@ import { IdentificationStage } from '../persistence/stage-settings.entities.js';
  * fails the same way as a wrong password, so the flow never reveals which accounts exist.
  */
 @Injectable()
-export class IdentificationStageHandler implements StageHandler, OnModuleInit {
+@FlowStageHandler()
+export class IdentificationStageHandler implements StageHandler {
   readonly type = 'identification';
 
   constructor(
-    private readonly registry: StageHandlerRegistry,
     private readonly users: UserRepository,
     @InjectRepository(IdentificationStage) private readonly settings: Repository<IdentificationStage>,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   async challenge(context: StageContext): Promise<StageOutcome> {
     return { kind: 'challenge', challenge: await this.build(context) };

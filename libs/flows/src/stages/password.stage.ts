@@ -7,11 +7,11 @@ import {
   verifyPassword,
   type Clock,
 } from '@idp/core';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { StageHandlerRegistry } from '../executor/stage-handler.registry.js';
+import { FlowStageHandler } from '../executor/stage-handler.registry.js';
 import {
   withErrors,
   type StageContext,
@@ -30,11 +30,11 @@ import { SignInThrottledException } from '../throttle/sign-in-throttled.exceptio
  * stage answers 429 with `Retry-After` and checks no password, not even the right one.
  */
 @Injectable()
-export class PasswordStageHandler implements StageHandler, OnModuleInit {
+@FlowStageHandler()
+export class PasswordStageHandler implements StageHandler {
   readonly type = 'password';
 
   constructor(
-    private readonly registry: StageHandlerRegistry,
     private readonly users: UserRepository,
     private readonly events: EventService,
     @InjectRepository(PasswordStage) private readonly settings: Repository<PasswordStage>,
@@ -43,10 +43,6 @@ export class PasswordStageHandler implements StageHandler, OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(FLOWS_OPTIONS) private readonly options: FlowsOptions,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   async challenge(context: StageContext): Promise<StageOutcome> {
     return { kind: 'challenge', challenge: this.build(context) };

@@ -1,8 +1,8 @@
 import { UserRepository } from '@idp/core';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { StageHandlerRegistry } from '../executor/stage-handler.registry.js';
+import { FlowStageHandler } from '../executor/stage-handler.registry.js';
 import {
   withErrors,
   type StageContext,
@@ -18,18 +18,14 @@ import { orderedFields, validatePromptAnswers } from './prompt-answers.js';
  * with `response_errors` and store nothing.
  */
 @Injectable()
-export class PromptStageHandler implements StageHandler, OnModuleInit {
+@FlowStageHandler()
+export class PromptStageHandler implements StageHandler {
   readonly type = 'prompt';
 
   constructor(
-    private readonly registry: StageHandlerRegistry,
     private readonly users: UserRepository,
     @InjectRepository(PromptStage) private readonly settings: Repository<PromptStage>,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   async challenge(context: StageContext): Promise<StageOutcome> {
     return { kind: 'challenge', challenge: this.build(await this.fieldsOf(context)) };

@@ -3,7 +3,6 @@ import { Test } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { QueryFailedError } from 'typeorm';
 import { describe, expect, it, vi } from 'vitest';
-import { StageHandlerRegistry } from '../executor/stage-handler.registry.js';
 import type { StageContext } from '../executor/stage-handler.interface.js';
 import { UserWriteStage } from '../persistence/stage-settings.entities.js';
 import { UserWriteStageHandler } from './user-write.stage.js';
@@ -25,7 +24,6 @@ async function build(create: (fields: Partial<User>) => Promise<User>) {
   const moduleRef = await Test.createTestingModule({
     providers: [
       UserWriteStageHandler,
-      StageHandlerRegistry,
       { provide: UserRepository, useValue: users },
       { provide: EventService, useValue: events },
       {

@@ -7,10 +7,10 @@ import {
   UserRepository,
   type User,
 } from '@idp/core';
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
-import { StageHandlerRegistry } from '../executor/stage-handler.registry.js';
+import { FlowStageHandler } from '../executor/stage-handler.registry.js';
 import type { StageContext, StageHandler, StageOutcome } from '../executor/stage-handler.interface.js';
 import { UserWriteStage } from '../persistence/stage-settings.entities.js';
 
@@ -22,20 +22,16 @@ const USERNAME_TAKEN = 'A user with that username already exists.';
  * It has no challenge of its own: it either moves on or denies the flow, creating nothing.
  */
 @Injectable()
-export class UserWriteStageHandler implements StageHandler, OnModuleInit {
+@FlowStageHandler()
+export class UserWriteStageHandler implements StageHandler {
   readonly type = 'user_write';
   private readonly logger = new Logger(UserWriteStageHandler.name);
 
   constructor(
-    private readonly registry: StageHandlerRegistry,
     private readonly users: UserRepository,
     private readonly events: EventService,
     @InjectRepository(UserWriteStage) private readonly settings: Repository<UserWriteStage>,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   async challenge(context: StageContext): Promise<StageOutcome> {
     const data = context.execution.context.prompt_data;
