@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../apps/identity-server/src/api/docs/openapi.js';
 import { asnRecord, cityRecord, writeAsnDb, writeCityDb } from './fixtures/geoip-fixtures.js';
 import { adminAuth } from './support/admin-api.js';
 import { Browser, login } from './support/http.js';
@@ -366,5 +367,30 @@ describe('binding options of the User Login stage (Fastify, real Postgres, gener
       binding_mode: 'log',
       idle_expires: null,
     });
+  });
+
+  it('the OpenAPI document describes the stage options and the session fields that show them', async () => {
+    const doc = buildOpenApiDocument(server.app);
+    const schemas = doc.components!.schemas as unknown as Record<
+      string,
+      { properties: Record<string, { enum?: string[] }> }
+    >;
+    const stage = Object.values(schemas).find((schema) => schema.properties?.max_sessions);
+    expect(Object.keys(stage!.properties)).toEqual(
+      expect.arrayContaining([
+        'binding_mode',
+        'on_missing_record',
+        'binding_exempt_cidrs',
+        'ipv6_prefix',
+        'session_idle_timeout',
+        'max_sessions',
+        'on_limit',
+      ]),
+    );
+    const session = schemas.SessionResponse.properties;
+    expect(Object.keys(session)).toEqual(
+      expect.arrayContaining(['idle_expires', 'network_binding', 'geoip_binding', 'binding_mode']),
+    );
+    expect(session.binding_mode.enum).toEqual(['enforce', 'log']);
   });
 });

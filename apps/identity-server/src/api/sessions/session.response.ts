@@ -1,3 +1,4 @@
+import { BINDING_MODES, GEOIP_BINDINGS, NETWORK_BINDINGS } from '@idp/user-login';
 import { ApiProperty } from '@nestjs/swagger';
 import { UserResponse } from '../users/user.response.js';
 
@@ -28,6 +29,19 @@ export class SessionResponse {
   @ApiProperty({ format: 'date-time' }) last_used: Date;
   @ApiProperty({ format: 'date-time' }) expires: Date;
   @ApiProperty({ description: 'Ends with the browser (a seconds=0 stage).' }) browser_session: boolean;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: "When the session ends if unused (the stage's session_idle_timeout); null without one.",
+  })
+  idle_expires: Date | null;
+  @ApiProperty({ enum: NETWORK_BINDINGS, description: 'The network binding the session is held to.' })
+  network_binding: string;
+  @ApiProperty({ enum: GEOIP_BINDINGS, description: 'The GeoIP binding the session is held to.' })
+  geoip_binding: string;
+  @ApiProperty({ enum: BINDING_MODES, description: 'enforce: a break ends the session; log: it is recorded.' })
+  binding_mode: string;
   @ApiProperty({
     type: 'object',
     nullable: true,
