@@ -16,5 +16,5 @@ export default defineConfig({
       '@idp/user-login': resolve(root, 'libs/user-login/src/index.ts'),
     },
   },
-  test: { include: [], benchmark: { include: ['bench/**/*.bench.ts'] }, globalSetup: [] },
+  test: { include: [], benchmark: { include: ['bench/micro/**/*.bench.ts'] }, globalSetup: [] },
 });

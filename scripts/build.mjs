@@ -1,4 +1,6 @@
 // Compiles apps/ and libs/ to dist/ with SWC (type checking is `npm run typecheck`).
+// `--bench` also compiles bench/ (the load benchmark and its baseline app; not bench/micro/,
+// which Vitest runs from source).
 // SWC rewrites the @idp/* aliases to relative paths, so dist runs on plain Node ESM.
 import { transformFile } from '@swc/core';
 import { mkdir, readdir, rm, writeFile, cp } from 'node:fs/promises';
@@ -20,6 +22,11 @@ await rm(out, { recursive: true, force: true });
 let count = 0;
 async function* sources() {
   for (const top of ['apps', 'libs']) yield* walk(join(root, top));
+  if (process.argv.includes('--bench')) {
+    for await (const file of walk(join(root, 'bench'))) {
+      if (!file.startsWith(join(root, 'bench', 'micro')) && !file.includes('/results/')) yield file;
+    }
+  }
   yield join(root, 'data-source.ts'); // the TypeORM CLI's data source
 }
 

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Reader } from 'maxmind';
 import { bench, describe } from 'vitest';
-import { GeoIpService } from '../libs/core/src/geoip/geoip.service.js';
+import { GeoIpService } from '../../libs/core/src/geoip/geoip.service.js';
 import {
   asnRecord,
   cityRecord,
   writeAsnDb,
   writeCityDb,
   type GeoIpFixtureEntry,
-} from '../test/fixtures/geoip-fixtures.js';
+} from '../../test/fixtures/geoip-fixtures.js';
 
 const NETWORKS = 100_000;
 const CONTINENTS = ['EU', 'NA', 'AS', 'OC', 'SA', 'AF'];

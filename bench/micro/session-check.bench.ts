@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, bench, describe } from 'vitest';
-import { asnRecord, cityRecord, writeAsnDb, writeCityDb } from '../test/fixtures/geoip-fixtures.js';
+import { asnRecord, cityRecord, writeAsnDb, writeCityDb } from '../../test/fixtures/geoip-fixtures.js';
 import { benchLogin, startBenchServer, type BenchServer } from './support/bench-server.js';
 
 // The session check runs on every authenticated request. These groups put it next to a route

@@ -6,8 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../../apps/identity-server/src/config/app-config.js';
-import { createApp, type HttpAdapterName } from '../../apps/identity-server/src/create-app.js';
+import { loadConfig } from '../../../apps/identity-server/src/config/app-config.js';
+import { createApp, type HttpAdapterName } from '../../../apps/identity-server/src/create-app.js';
 
 let database: Promise<{ url: string; stop(): Promise<void> }> | undefined;
 
@@ -75,7 +75,7 @@ export async function benchLogin(
       const name = pair.split('=')[0];
       cookie = [...cookie.split('; ').filter((c) => c && !c.startsWith(`${name}=`)), pair].join('; ');
     }
-    return response.json();
+    return (await response.json()) as { component?: string };
   };
   await call();
   await call({ uid_field: username });
