@@ -99,7 +99,10 @@ async function main(): Promise<void> {
       start('identity-express', join(repo, 'dist/bench/servers/identity-server.js'), 19102, {
         BENCH_ADAPTER: 'express',
       }),
-      start('identity-login', join(repo, 'dist/bench/servers/identity-server.js'), 19103, { BENCH_LOGIN_ROUTE: '1' }),
+      start('identity-login', join(repo, 'dist/bench/servers/identity-server.js'), 19103, {
+        BENCH_LOGIN_ROUTE: '1',
+        SESSION_CACHE: 'off',
+      }),
       start('baseline', join(repo, 'dist/bench/baseline/baseline-app.js'), 19104, {}, '/health'),
     ]);
     const sameIp = benchIp(1);
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
     const cookieFastify = await flowLogin(fastify.baseUrl, 'akadmin', PASSWORD, xff);
     const cookieMoving = await flowLogin(fastify.baseUrl, 'akadmin', PASSWORD, xff);
     const cookieExpress = await flowLogin(express.baseUrl, 'akadmin', PASSWORD, xff);
+    const cookieUncached = await flowLogin(loginHost.baseUrl, 'akadmin', PASSWORD, xff);
     const cookieBaseline = await baselineLogin(baseline.baseUrl);
     let nextIp = 2;
     let nextUser = 0;
@@ -131,6 +135,15 @@ async function main(): Promise<void> {
         id: 'same_ip',
         label: 'ours, same IP (Fastify)',
         load: { url: `${fastify.baseUrl}${me}`, headers: { cookie: cookieFastify, ...xff }, expectStatus: 200 },
+      },
+      {
+        id: 'same_ip_nocache',
+        label: 'ours, same IP, SESSION_CACHE=off: one SELECT per request (Fastify)',
+        load: {
+          url: `${loginHost.baseUrl}${me}`,
+          headers: { cookie: cookieUncached, ...xff },
+          expectStatus: 200,
+        },
       },
       {
         id: 'moving_ip',
@@ -197,16 +210,20 @@ async function main(): Promise<void> {
       unit: s.unit ?? 'req/s',
       ...summarise(results.get(s.id)!),
     }));
+    const byId = (id: string) => rows.find((row) => row.id === id)!.requestsPerSecond;
     const scale =
       settings.mode === 'scale'
         ? await runScale({
             db,
-            fastify,
+            ourUrl: `${fastify.baseUrl}${me}`,
+            ceilingUrl: `${fastify.baseUrl}/-/health/live/`,
+            loginHostUrl: loginHost.baseUrl,
             cookie: cookieFastify,
             headers: xff,
             connections: settings.connections,
             durationSeconds: settings.durationSeconds,
-            smallSameIp: rows.find((r) => r.id === 'same_ip')!.requestsPerSecond,
+            rounds: settings.rounds,
+            smallRatio: byId('same_ip') / byId('ceiling'),
           })
         : undefined;
     await db.end();

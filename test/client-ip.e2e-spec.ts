@@ -1,4 +1,5 @@
 import { hashToken } from '@idp/core';
+import { SessionCache } from '@idp/user-login';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpAdapterName } from '../apps/identity-server/src/create-app.js';
@@ -48,6 +49,10 @@ async function probe(server: TestServer) {
   // Resets last_ip to an address no case computes, so every request writes what it computed.
   return async (xff: string | null): Promise<string> => {
     await server.db.query(`UPDATE sessions SET last_ip = '192.0.2.254' WHERE uuid = $1`, [uuid]);
+    // The change reaches the session cache through NOTIFY: wait until the cached copy is gone.
+    const cache = server.app.get(SessionCache);
+    for (const deadline = Date.now() + 10_000; cache.holds(uuid) && Date.now() < deadline;)
+      await new Promise((resolve) => setImmediate(resolve));
     const test = request(server.http).get(ME).set('Cookie', cookie);
     if (xff !== null) test.set('X-Forwarded-For', xff);
     const response = await test;

@@ -1,4 +1,5 @@
 import { hashPassword } from '@idp/core';
+import { SessionActivityWriter } from '@idp/user-login';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
@@ -70,6 +71,8 @@ describe('UserLoginModule in a plain Express host app (no flows)', () => {
 
     browser.forwardedFor = '198.51.100.99'; // same AS: the binding holds and last_ip moves
     expect((await browser.get('/protected')).status).toBe(200);
+    // The host keeps the default: session activity is written behind; flush it to look.
+    await app.get(SessionActivityWriter).flush();
     expect((await db.query('SELECT last_ip FROM sessions WHERE uuid = $1', [login.body.session])).rows[0].last_ip).toBe(
       '198.51.100.99',
     );

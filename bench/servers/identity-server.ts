@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { UserRepository } from '@idp/core';
 import { UserLoginStageRepository, UserLoginStageService } from '@idp/user-login';
 import { loadConfig } from '../../apps/identity-server/src/config/app-config.js';
+import { HousekeepingService } from '../../apps/identity-server/src/housekeeping/housekeeping.service.js';
 import { createApp, type HttpAdapterName } from '../../apps/identity-server/src/create-app.js';
 
 async function main(): Promise<void> {
@@ -22,8 +23,20 @@ async function main(): Promise<void> {
     http.post('/bench/login/', async (request: any, reply: any) => {
       const username = new URL(request.url, 'http://x').searchParams.get('user') ?? 'akadmin';
       const user = await users.findByUsername(username);
-      const result = await logins.login({ request, response: reply, stage, pendingUser: user, authMethod: 'bench' });
+      const result = await logins.login({
+        request,
+        response: reply,
+        stage: { ...stage, terminateOtherSessions: true },
+        pendingUser: user,
+        authMethod: 'bench',
+      });
       reply.code(result.outcome === 'logged_in' ? 204 : 403).send();
+    });
+    // POST /bench/housekeeping/: one run of the housekeeping job, timed.
+    http.post('/bench/housekeeping/', async (_request: any, reply: any) => {
+      const started = performance.now();
+      const report = await app.get(HousekeepingService).runOnce();
+      reply.send({ ...report, ms: performance.now() - started });
     });
   }
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -34,6 +34,7 @@ const TARGETS: Array<[string, string, string, number]> = [
   ['ours same IP (Express) / baseline', 'same_ip_express', 'baseline', 2],
   ['ours moving IP / ours same IP (Fastify)', 'moving_ip', 'same_ip', 0.9],
   ['ours same IP (Express) / Express ceiling', 'same_ip_express', 'express_ceiling', 0],
+  ['ours same IP: cache on / cache off', 'same_ip', 'same_ip_nocache', 0],
   ['login (ours) / baseline login', 'login', 'baseline_login', 0],
 ];
 

@@ -17,6 +17,8 @@ export async function startServerProcess(options: {
   name: string;
   script: string;
   args?: string[];
+  /** Options for node itself, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
   port: number;
   env: Record<string, string>;
   logFile: string;
@@ -24,7 +26,7 @@ export async function startServerProcess(options: {
   timeoutMs?: number;
 }): Promise<ServerProcess> {
   const log = createWriteStream(options.logFile);
-  const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])], {
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

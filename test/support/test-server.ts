@@ -44,14 +44,21 @@ export async function startTestServer(
     adapter?: HttpAdapterName;
     /** Where the app reaches PostgreSQL (e.g. a TcpCutProxy's url); the test's own client always goes direct. */
     appDatabaseUrl?: string;
+    /** A second instance on the first one's schema (the first one drops it). */
+    sameDatabaseAs?: TestServer;
+    /** Settings that have no environment variable. */
+    configure?: (config: AppConfig) => void;
   } = {},
 ): Promise<TestServer> {
   const url = inject('databaseUrl');
-  const schema = `e2e_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
+  const owner = options.sameDatabaseAs === undefined;
+  const schema = options.sameDatabaseAs?.schema ?? `e2e_${randomBytes(6).toString('hex')}`;
+  if (owner) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+  }
 
   const config = loadConfig({
     // Quiet request logs and no metrics listener unless a suite asks for them.
@@ -60,8 +67,11 @@ export async function startTestServer(
     BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
     BOOTSTRAP_TOKEN: ADMIN_TOKEN,
     BOOTSTRAP_EMAIL: 'admin@example.test',
+    // Suites assert the database right after a request: write session activity at once.
+    SESSION_ACTIVITY_FLUSH: 'seconds=0',
     ...options.env,
   });
+  options.configure?.(config);
   const clock = new TestClock();
   const app = await createApp(
     config,
@@ -82,7 +92,7 @@ export async function startTestServer(
     schema,
     async close() {
       await app.close();
-      await db.query(`DROP SCHEMA ${schema} CASCADE`);
+      if (owner) await db.query(`DROP SCHEMA ${schema} CASCADE`);
       await db.end();
     },
   };

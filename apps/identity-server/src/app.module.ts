@@ -68,6 +68,10 @@ export class AppModule implements NestModule {
       cookieName: config.sessionCookieName,
       cookieSecure: config.cookieSecure,
       browserSessionIdleMs: config.sessionBrowserIdleMs,
+      sessionCache: config.sessionCache,
+      activityFlushMs: config.sessionActivityFlushMs,
+      listenerReconnectMs: config.sessionListenerReconnectMs,
+      listenerUrl: config.sessionCacheListenUrl,
     });
     return {
       module: AppModule,

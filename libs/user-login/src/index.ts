@@ -2,6 +2,7 @@ import { Session } from './persistence/session.entity.js';
 import { UserLoginStage } from './persistence/user-login-stage.entity.js';
 import { UserLoginSchema1764200002000 } from './persistence/migrations/1764200002000-UserLoginSchema.js';
 import { StageBindingOptions1764300002000 } from './persistence/migrations/1764300002000-StageBindingOptions.js';
+import { SessionChangeNotifications1764300003000 } from './persistence/migrations/1764300003000-SessionChangeNotifications.js';
 
 export * from './current-session.decorator.js';
 export * from './domain/index.js';
@@ -13,6 +14,7 @@ export * from './persistence/user-login-stage.repository.js';
 export * from './session-auth.service.js';
 export * from './session-binding.exception.js';
 export * from './session-binding.guard.js';
+export * from './session-cache/index.js';
 export * from './session-cookie.service.js';
 export * from './session-logout.service.js';
 export * from './session-termination.events.js';
@@ -26,4 +28,8 @@ export * from './user-login.module.js';
 /** Entities of @idp/user-login, for the host app's TypeORM data source. */
 export const USER_LOGIN_ENTITIES = [Session, UserLoginStage];
 /** Migrations of @idp/user-login (they need @idp/core's tables). */
-export const USER_LOGIN_MIGRATIONS = [UserLoginSchema1764200002000, StageBindingOptions1764300002000];
+export const USER_LOGIN_MIGRATIONS = [
+  UserLoginSchema1764200002000,
+  StageBindingOptions1764300002000,
+  SessionChangeNotifications1764300003000,
+];

@@ -10,9 +10,24 @@ export interface IpFactsNeeds {
 
 const EVERYTHING: IpFactsNeeds = Object.freeze({ asn: true, city: true });
 
+// Addresses whose answers are kept; a full table is emptied (cheaper than tracking age, and an
+// address that matters is back after one lookup).
+const MAX_CACHED_IPS = 20_000;
+
+/** What the databases said about one IP; `undefined` where that database was not asked yet. */
+interface CachedFacts {
+  asn?: AsnContext | null;
+  geo?: GeoFacts | null;
+}
+
 /** Looks an IP up in the ASN and City databases and shapes the result for binding checks and events. */
 @Injectable()
 export class IpFactsService {
+  // Answers per IP, valid for the database files they came from (a reload of any of them,
+  // overlays included, empties the table).
+  private readonly known = new Map<string, CachedFacts>();
+  private knownFrom: unknown[] = [];
+
   constructor(private readonly geoip: GeoIpService) {}
 
   /**
@@ -46,10 +61,30 @@ export class IpFactsService {
   }
 
   private asnOf(ip: string): AsnContext | null {
-    return this.geoip.asn(ip)?.context ?? null;
+    const entry = this.entry(ip);
+    if (entry.asn === undefined) entry.asn = this.geoip.asn(ip)?.context ?? null;
+    return entry.asn;
   }
 
   private geoOf(ip: string): GeoFacts | null {
+    const entry = this.entry(ip);
+    if (entry.geo === undefined) entry.geo = this.lookUpGeo(ip);
+    return entry.geo;
+  }
+
+  private entry(ip: string): CachedFacts {
+    const g = this.geoip;
+    const from = [g.asnDatabase?.info, g.cityDatabase?.info, g.asnOverlayDatabase?.info, g.cityOverlayDatabase?.info];
+    if (from.some((info, i) => info !== this.knownFrom[i]) || this.known.size >= MAX_CACHED_IPS) {
+      this.known.clear();
+      this.knownFrom = from;
+    }
+    let entry = this.known.get(ip);
+    if (!entry) this.known.set(ip, (entry = {}));
+    return entry;
+  }
+
+  private lookUpGeo(ip: string): GeoFacts | null {
     const city = this.geoip.city(ip);
     if (!city) return null;
     return {

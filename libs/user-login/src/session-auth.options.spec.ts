@@ -5,6 +5,9 @@ import { IpFactsService } from './ip-facts.service.js';
 import { Session } from './persistence/session.entity.js';
 import { SessionRepository, type ActiveSession } from './persistence/session.repository.js';
 import { SessionAuthService } from './session-auth.service.js';
+import { SessionActivityWriter } from './session-cache/session-activity.writer.js';
+import { SessionCache } from './session-cache/session-cache.js';
+import { SessionLookup } from './session-cache/session-lookup.js';
 import { SessionCookieService } from './session-cookie.service.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
 import { resolveUserLoginOptions, USER_LOGIN_OPTIONS } from './user-login-options.interface.js';
@@ -54,7 +57,7 @@ const requestFrom = (ip: string): HttpRequestLike => ({
 describe('SessionAuthService with the stage options', () => {
   let sut: SessionAuthService;
   let found: ActiveSession;
-  const sessions = { findActiveByTokenHash: vi.fn(), touch: vi.fn(), moveFrom: vi.fn() };
+  const sessions = { findActiveByTokenHash: vi.fn(), writeActivity: vi.fn(), moveTo: vi.fn() };
   const cookies = { read: vi.fn(), clear: vi.fn() };
   const events = { record: vi.fn() };
   const terminator = { terminate: vi.fn() };
@@ -78,6 +81,9 @@ describe('SessionAuthService with the stage options', () => {
       providers: [
         SessionAuthService,
         IpFactsService,
+        SessionLookup,
+        SessionActivityWriter,
+        { provide: SessionCache, useValue: new SessionCache() },
         { provide: SessionRepository, useValue: sessions },
         { provide: SessionCookieService, useValue: cookies },
         { provide: EventService, useValue: events },
@@ -92,11 +98,11 @@ describe('SessionAuthService with the stage options', () => {
   });
 
   it('log mode: the request whose conditional move matched writes the one violation event', async () => {
-    sessions.moveFrom.mockResolvedValue(true);
+    sessions.moveTo.mockResolvedValue(true);
     await expect(sut.authenticate(requestFrom('203.0.113.5'), response)).resolves.toBe(found);
-    expect(sessions.moveFrom).toHaveBeenCalledWith(
+    expect(sessions.moveTo).toHaveBeenCalledWith(
       found.session.uuid,
-      '198.51.100.10',
+      '203.0.113.5',
       expect.objectContaining({ lastIp: '203.0.113.5' }),
     );
     expect(events.record).toHaveBeenCalledTimes(1);
@@ -108,7 +114,7 @@ describe('SessionAuthService with the stage options', () => {
   });
 
   it('log mode: a request that lost the race (another already moved the session) writes no event', async () => {
-    sessions.moveFrom.mockResolvedValue(false);
+    sessions.moveTo.mockResolvedValue(false);
     await expect(sut.authenticate(requestFrom('203.0.113.5'), response)).resolves.toBe(found);
     expect(events.record).not.toHaveBeenCalled();
     expect(terminator.terminate).not.toHaveBeenCalled();
@@ -118,21 +124,21 @@ describe('SessionAuthService with the stage options', () => {
     found = activeSession({ idleTimeoutMs: 1_800_000, idleExpires: at(1_800_000), lastUsed: NOW });
     now = at(59_000);
     await sut.authenticate(requestFrom('198.51.100.10'), response);
-    expect(sessions.touch).not.toHaveBeenCalled();
+    expect(sessions.writeActivity).not.toHaveBeenCalled();
     now = at(60_000);
     await sut.authenticate(requestFrom('198.51.100.10'), response);
-    expect(sessions.touch).toHaveBeenCalledWith(
-      found.session.uuid,
-      expect.objectContaining({ idleExpires: at(60_000 + 1_800_000) }),
-    );
+    // A renewed idle expiry is written at once, whatever the write-behind delay.
+    expect(sessions.writeActivity).toHaveBeenCalledWith([
+      expect.objectContaining({ uuid: found.session.uuid, idleExpires: at(60_000 + 1_800_000) }),
+    ]);
 
     vi.clearAllMocks();
     found = activeSession({ idleTimeoutMs: 20_000, idleExpires: at(20_000), lastUsed: NOW });
     now = at(9_000);
     await sut.authenticate(requestFrom('198.51.100.10'), response);
-    expect(sessions.touch).not.toHaveBeenCalled();
+    expect(sessions.writeActivity).not.toHaveBeenCalled();
     now = at(10_000);
     await sut.authenticate(requestFrom('198.51.100.10'), response);
-    expect(sessions.touch).toHaveBeenCalledWith(found.session.uuid, { idleExpires: at(30_000) });
+    expect(sessions.writeActivity).toHaveBeenCalledWith([{ uuid: found.session.uuid, idleExpires: at(30_000) }]);
   });
 });

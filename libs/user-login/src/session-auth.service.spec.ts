@@ -5,6 +5,9 @@ import { IpFactsService } from './ip-facts.service.js';
 import { Session } from './persistence/session.entity.js';
 import { SessionRepository, type ActiveSession } from './persistence/session.repository.js';
 import { SessionAuthService } from './session-auth.service.js';
+import { SessionActivityWriter } from './session-cache/session-activity.writer.js';
+import { SessionCache } from './session-cache/session-cache.js';
+import { SessionLookup } from './session-cache/session-lookup.js';
 import { NotAuthenticatedException, SessionBindingBrokenException } from './session-binding.exception.js';
 import { SessionCookieService } from './session-cookie.service.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
@@ -45,7 +48,7 @@ const requestFrom = (ip: string, url = '/api/v3/core/users/me/'): HttpRequestLik
 describe('SessionAuthService', () => {
   let sut: SessionAuthService;
   let found: ActiveSession | null;
-  const sessions = { findActiveByTokenHash: vi.fn(), touch: vi.fn() };
+  const sessions = { findActiveByTokenHash: vi.fn(), writeActivity: vi.fn() };
   const cookies = { read: vi.fn(), clear: vi.fn() };
   const events = { record: vi.fn() };
   const terminator = { terminate: vi.fn() };
@@ -71,13 +74,17 @@ describe('SessionAuthService', () => {
       providers: [
         SessionAuthService,
         IpFactsService,
+        SessionLookup,
+        SessionActivityWriter,
+        // Off, as while the invalidation listener is down: every call reads the repository.
+        { provide: SessionCache, useValue: new SessionCache() },
         { provide: SessionRepository, useValue: sessions },
         { provide: SessionCookieService, useValue: cookies },
         { provide: EventService, useValue: events },
         { provide: TerminateSessionsService, useValue: terminator },
         { provide: GeoIpService, useValue: geoip },
         { provide: CLOCK, useValue: { now: () => NOW } },
-        { provide: USER_LOGIN_OPTIONS, useValue: resolveUserLoginOptions({}) },
+        { provide: USER_LOGIN_OPTIONS, useValue: resolveUserLoginOptions({ activityFlushMs: 0 }) },
         UserLoginObservers,
       ],
     }).compile();
@@ -91,7 +98,7 @@ describe('SessionAuthService', () => {
   it('same IP, recently used: the one lookup by token hash, no write, no GeoIP lookup', async () => {
     await expect(sut.authenticate(requestFrom('198.51.100.10'), response)).resolves.toBe(found);
     expect(sessions.findActiveByTokenHash).toHaveBeenCalledTimes(1);
-    expect(sessions.touch).not.toHaveBeenCalled();
+    expect(sessions.writeActivity).not.toHaveBeenCalled();
     expect(geoip.asn).not.toHaveBeenCalled();
     expect(geoip.city).not.toHaveBeenCalled();
   });
@@ -100,11 +107,10 @@ describe('SessionAuthService', () => {
     await expect(sut.authenticate(requestFrom('198.51.100.99'), response)).resolves.toBe(found);
     expect(geoip.asn.mock.calls).toEqual([['198.51.100.10'], ['198.51.100.99']]);
     expect(geoip.city).not.toHaveBeenCalled();
-    expect(sessions.touch).toHaveBeenCalledTimes(1);
-    expect(sessions.touch).toHaveBeenCalledWith(
-      found!.session.uuid,
-      expect.objectContaining({ lastIp: '198.51.100.99', lastUsed: NOW }),
-    );
+    expect(sessions.writeActivity).toHaveBeenCalledTimes(1);
+    expect(sessions.writeActivity).toHaveBeenCalledWith([
+      expect.objectContaining({ uuid: found!.session.uuid, lastIp: '198.51.100.99', lastUsed: NOW }),
+    ]);
   });
 
   it('no session: NotAuthenticatedException', async () => {
@@ -121,7 +127,7 @@ describe('SessionAuthService', () => {
     );
     expect(events.record).not.toHaveBeenCalled();
     expect(cookies.clear).toHaveBeenCalledTimes(1);
-    expect(sessions.touch).not.toHaveBeenCalled();
+    expect(sessions.writeActivity).not.toHaveBeenCalled();
   });
 
   it.each([

@@ -25,6 +25,8 @@ import {
 import { IpFactsService, type IpFactsNeeds } from './ip-facts.service.js';
 import type { Session } from './persistence/session.entity.js';
 import { SessionRepository, type ActiveSession, type SessionTouch } from './persistence/session.repository.js';
+import { SessionActivityWriter } from './session-cache/session-activity.writer.js';
+import { SessionLookup } from './session-cache/session-lookup.js';
 import { NotAuthenticatedException, SessionBindingBrokenException } from './session-binding.exception.js';
 import { SessionCookieService } from './session-cookie.service.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
@@ -42,7 +44,9 @@ const TOUCH_INTERVAL_MS = 60_000;
 @Injectable()
 export class SessionAuthService {
   constructor(
+    private readonly lookup: SessionLookup,
     private readonly sessions: SessionRepository,
+    private readonly activity: SessionActivityWriter,
     private readonly cookies: SessionCookieService,
     private readonly ipFacts: IpFactsService,
     private readonly events: EventService,
@@ -57,7 +61,7 @@ export class SessionAuthService {
     const token = this.cookies.read(request);
     // A token is 43 base64url characters; anything else cannot match and skips the query.
     if (!token || token.length > 128) return null;
-    const found = await this.sessions.findActiveByTokenHash(hashToken(token), this.clock.now());
+    const found = await this.lookup.findActiveByTokenHash(hashToken(token), this.clock.now());
     return found && found.user.isActive ? found : null;
   }
 
@@ -129,14 +133,17 @@ export class SessionAuthService {
     const { idleTimeoutMs, idleExpires } = session;
     if (shouldRenewIdle({ idleExpires, now, idleTimeoutMs })) changes.idleExpires = idleExpiresAt(now, idleTimeoutMs);
     if (Object.keys(changes).length === 0) return;
-    await this.sessions.touch(session.uuid, changes);
+    // The session object may be the cached one: the next request compares with this IP.
     Object.assign(session, changes);
+    await this.activity.record(session.uuid, changes);
   }
 
   /**
    * `binding_mode=log`: the session survives and follows the client. The move is written only if
-   * `last_ip` is still what this request read, and only the request whose write matched records
-   * the `session_binding_violation` event, so parallel requests report one move once.
+   * `last_ip` is not this IP already, and only the request whose write matched records the
+   * `session_binding_violation` event, so parallel requests (on any instance) report one move
+   * once. (Not "only if `last_ip` is still what this request read": with the session cache and
+   * `last_ip` written behind, what an instance read may be older than the row.)
    */
   private async recordViolation(
     request: HttpRequestLike,
@@ -148,7 +155,7 @@ export class SessionAuthService {
   ): Promise<void> {
     const { session } = found;
     const moved: SessionTouch = { ...references, lastIp: ip, lastUsed: this.clock.now() };
-    if (await this.sessions.moveFrom(session.uuid, session.lastIp, moved)) {
+    if (await this.sessions.moveTo(session.uuid, ip, moved)) {
       this.observers.bindingViolated(outcome.verdict.reason, found, outcome.previousIp, ip);
       await this.events.record({
         action: 'session_binding_violation',

@@ -1,6 +1,8 @@
 import { clientIp, EventService, httpRequestContext, toEventUser, type HttpRequestLike, type User } from '@idp/core';
 import { Injectable } from '@nestjs/common';
 import { SessionRepository, type DeletedSession } from './persistence/session.repository.js';
+import { SessionActivityWriter } from './session-cache/session-activity.writer.js';
+import { SessionCache } from './session-cache/session-cache.js';
 import { SessionTerminationHooks, type TerminationReason } from './session-termination.events.js';
 
 /** Who revoked sessions, and the API request they did it with (for the event's IP and request). */
@@ -29,11 +31,14 @@ export class TerminateSessionsService {
     private readonly sessions: SessionRepository,
     private readonly hooks: SessionTerminationHooks,
     private readonly events: EventService,
+    private readonly cache: SessionCache,
+    private readonly activity: SessionActivityWriter,
   ) {}
 
   /** Terminates one session; false when it did not exist (already ended). */
   async terminate(sessionUuid: string, reason: TerminationReason = 'logout'): Promise<boolean> {
     const deleted = await this.sessions.deleteByUuid(sessionUuid);
+    this.forget(deleted);
     if (deleted) await this.notify([deleted], reason);
     return deleted !== null;
   }
@@ -45,6 +50,7 @@ export class TerminateSessionsService {
     reason: TerminationReason = 'revoked_by_user',
   ): Promise<number> {
     const deleted = await this.sessions.deleteAllExcept(userId, keepSessionId);
+    this.forget(deleted);
     await this.notify(deleted, reason);
     return deleted.length;
   }
@@ -57,6 +63,7 @@ export class TerminateSessionsService {
   /** Terminates every session of several users at once; returns how many ended. */
   async terminateAllOf(userIds: number[], reason: TerminationReason): Promise<number> {
     const deleted = await this.sessions.deleteAllOfUsers(userIds);
+    this.forget(deleted);
     await this.notify(deleted, reason);
     return deleted.length;
   }
@@ -64,6 +71,7 @@ export class TerminateSessionsService {
   /** Revokes one session on behalf of `by`; false when it did not exist (already ended). */
   async revoke(sessionUuid: string, by: Revoker): Promise<boolean> {
     const deleted = await this.sessions.deleteByUuid(sessionUuid);
+    this.forget(deleted);
     if (deleted) await this.revoked([deleted], by);
     return deleted !== null;
   }
@@ -75,6 +83,7 @@ export class TerminateSessionsService {
   async revokeAllOf(userIds: number[], by: Revoker, keepSessionId?: string): Promise<number> {
     if (userIds.length === 0) return 0;
     const deleted = await this.sessions.deleteAllOfUsers(userIds, keepSessionId);
+    this.forget(deleted);
     await this.revoked(deleted, by);
     return deleted.length;
   }
@@ -84,7 +93,17 @@ export class TerminateSessionsService {
    * that transaction committed, so no listener acts on a termination that was rolled back.
    */
   notify(deleted: Array<Pick<DeletedSession, 'uuid' | 'userPk'>>, reason: TerminationReason): Promise<void> {
+    this.forget(deleted);
     return this.hooks.emit(deleted.map((row) => ({ sessionUuid: row.uuid, userPk: row.userPk, reason })));
+  }
+
+  // This instance rejects an ended session at once; the others hear of it through NOTIFY.
+  private forget(deleted: DeletedSession | null | Array<Pick<DeletedSession, 'uuid'>>): void {
+    const rows = deleted === null ? [] : Array.isArray(deleted) ? deleted : [deleted];
+    if (rows.length === 0) return;
+    const uuids = rows.map((row) => row.uuid);
+    this.cache.invalidateSessions(uuids);
+    this.activity.forget(uuids);
   }
 
   private async revoked(deleted: DeletedSession[], by: Revoker): Promise<void> {

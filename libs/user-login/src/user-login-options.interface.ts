@@ -16,12 +16,34 @@ export interface UserLoginModuleOptions {
   browserSessionIdleMs?: number;
   /** Where a browser whose session binding broke is sent (with `?next=`). @default '/flows/-/default/authentication/' */
   loginPath?: string;
+  /**
+   * Keep checked sessions in memory, invalidated through PostgreSQL `LISTEN`/`NOTIFY` (and not
+   * used while that connection is down). Off: every request reads the database.
+   * @default true
+   */
+  sessionCache?: boolean;
+  /** At most this many sessions are cached (about 2.7 KB each); the oldest go first. @default 50_000 */
+  sessionCacheMaxEntries?: number;
+  /**
+   * How long `last_ip` / `last_used` / `last_user_agent` changes wait to be written, coalesced per
+   * session; 0 writes each change before the request goes on.
+   * @default 1000
+   */
+  activityFlushMs?: number;
+  /** First delay before the invalidation listener reconnects (doubling up to 10 s). @default 1000 */
+  listenerReconnectMs?: number;
+  /**
+   * Connection string for the cache's `LISTEN` connection, when the pool's must not be used for
+   * it (PgBouncer in transaction mode). @default the TypeORM connection's settings
+   */
+  listenerUrl?: string;
 }
 
-type GeoIpPaths = 'geoipCityDb' | 'geoipAsnDb' | 'geoipCityDbOverlay' | 'geoipAsnDbOverlay';
+// Options without a default: unset means not configured.
+type OptionalOptions = 'geoipCityDb' | 'geoipAsnDb' | 'geoipCityDbOverlay' | 'geoipAsnDbOverlay' | 'listenerUrl';
 
-export type ResolvedUserLoginOptions = Required<Omit<UserLoginModuleOptions, GeoIpPaths>> &
-  Pick<UserLoginModuleOptions, GeoIpPaths>;
+export type ResolvedUserLoginOptions = Required<Omit<UserLoginModuleOptions, OptionalOptions>> &
+  Pick<UserLoginModuleOptions, OptionalOptions>;
 
 /** Merges defaults into options, in this one place. */
 export function resolveUserLoginOptions(options: UserLoginModuleOptions): ResolvedUserLoginOptions {
@@ -34,6 +56,11 @@ export function resolveUserLoginOptions(options: UserLoginModuleOptions): Resolv
     cookieSecure: options.cookieSecure ?? 'auto',
     browserSessionIdleMs: options.browserSessionIdleMs ?? 24 * 3600 * 1000,
     loginPath: options.loginPath ?? '/flows/-/default/authentication/',
+    sessionCache: options.sessionCache ?? true,
+    sessionCacheMaxEntries: options.sessionCacheMaxEntries ?? 50_000,
+    activityFlushMs: options.activityFlushMs ?? 1000,
+    listenerReconnectMs: options.listenerReconnectMs ?? 1000,
+    listenerUrl: options.listenerUrl || undefined,
   };
 }
 

@@ -49,6 +49,11 @@ describe('UserLoginModule options', () => {
       cookieSecure: 'auto',
       browserSessionIdleMs: 86_400_000,
       loginPath: '/flows/-/default/authentication/',
+      sessionCache: true,
+      sessionCacheMaxEntries: 50_000,
+      activityFlushMs: 1000,
+      listenerReconnectMs: 1000,
+      listenerUrl: undefined,
     });
   });
 

@@ -11,6 +11,10 @@ import { UserLoginStageRepository } from './persistence/user-login-stage.reposit
 import { SessionAuthService } from './session-auth.service.js';
 import { SessionBindingBrokenFilter } from './session-binding.filter.js';
 import { SessionBindingGuard } from './session-binding.guard.js';
+import { SessionActivityWriter } from './session-cache/session-activity.writer.js';
+import { SessionCache } from './session-cache/session-cache.js';
+import { SessionInvalidationListener } from './session-cache/session-invalidation.listener.js';
+import { SessionLookup } from './session-cache/session-lookup.js';
 import { SessionCookieService } from './session-cookie.service.js';
 import { SessionLogoutService } from './session-logout.service.js';
 import { SessionTerminationHooks } from './session-termination.events.js';
@@ -31,6 +35,13 @@ export const resolvedOptionsProvider = {
   useFactory: (options: UserLoginModuleOptions) => resolveUserLoginOptions(options),
 };
 
+/** One session cache per module instance, sized by the options. */
+export const sessionCacheProvider = {
+  provide: SessionCache,
+  inject: [USER_LOGIN_OPTIONS],
+  useFactory: (options: ReturnType<typeof resolveUserLoginOptions>) => new SessionCache(options.sessionCacheMaxEntries),
+};
+
 const exported = [
   UserLoginStageService,
   SessionCookieService,
@@ -44,6 +55,9 @@ const exported = [
   UserLoginStageRepository,
   IpFactsService,
   GeoIpService,
+  SessionCache,
+  SessionInvalidationListener,
+  SessionActivityWriter,
   USER_LOGIN_OPTIONS,
 ];
 
@@ -61,6 +75,10 @@ const exported = [
     IpFactsService,
     SessionRepository,
     UserLoginStageRepository,
+    sessionCacheProvider,
+    SessionInvalidationListener,
+    SessionLookup,
+    SessionActivityWriter,
     SessionCookieService,
     SessionAuthService,
     SessionLogoutService,

@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       cookieSecure: 'auto',
       sessionBrowserIdleMs: 86_400_000,
       eventRetentionMs: 365 * 86_400_000,
+      sessionCache: true,
+      sessionActivityFlushMs: 1000,
       trustedProxyCidrs: ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fe80::/10', '::1/128'],
       embeddedPostgresDir: './.data/postgres',
       metricsPort: 9300,
@@ -34,6 +36,8 @@ describe('loadConfig', () => {
       COOKIE_SECURE: 'TRUE',
       SESSION_BROWSER_IDLE: 'hours=12',
       EVENT_RETENTION: 'days=30',
+      SESSION_CACHE: 'OFF',
+      SESSION_ACTIVITY_FLUSH: 'seconds=0',
       BOOTSTRAP_PASSWORD: 'pw',
       BOOTSTRAP_EMAIL: 'a@b.c',
       BOOTSTRAP_TOKEN: 'tok',
@@ -54,6 +58,8 @@ describe('loadConfig', () => {
       cookieSecure: 'true',
       sessionBrowserIdleMs: 12 * 3_600_000,
       eventRetentionMs: 30 * 86_400_000,
+      sessionCache: false,
+      sessionActivityFlushMs: 0,
       bootstrap: { password: 'pw', email: 'a@b.c', token: 'tok' },
       databaseUrl: 'postgres://u:p@db:5432/idp',
       embeddedPostgresDir: '/var/lib/idp/pg',
@@ -89,6 +95,13 @@ describe('loadConfig', () => {
     [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT: must be json or pretty (got "xml")'],
     [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL: use the form postgres://user:password@host:5432/database'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL: use the form postgres://'],
+    [{ SESSION_CACHE: 'yes' }, 'SESSION_CACHE: must be on or off'],
+    [
+      { SESSION_ACTIVITY_FLUSH: 'minutes=2' },
+      'SESSION_ACTIVITY_FLUSH: must be between seconds=0 (write at once) and minutes=1',
+    ],
+    [{ SESSION_ACTIVITY_FLUSH: 'seconds=-1' }, 'SESSION_ACTIVITY_FLUSH: must be between seconds=0'],
+    [{ SESSION_CACHE_LISTEN_URL: 'redis://x' }, 'SESSION_CACHE_LISTEN_URL: use the form postgres://'],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

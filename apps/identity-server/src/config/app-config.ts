@@ -20,6 +20,14 @@ export interface AppConfig {
   sessionBrowserIdleMs: number;
   eventRetentionMs: number;
   loginThrottle: LoginThrottleLimits;
+  /** Session cache with LISTEN/NOTIFY invalidation (`SESSION_CACHE`, default on). */
+  sessionCache: boolean;
+  /** A direct connection for the session cache's LISTEN (`SESSION_CACHE_LISTEN_URL`), else the pool's. */
+  sessionCacheListenUrl?: string;
+  /** How long session activity waits to be written (`SESSION_ACTIVITY_FLUSH`, default 1 s; 0: at once). */
+  sessionActivityFlushMs: number;
+  /** First delay before the session cache's listener reconnects (no variable; tests shorten or stretch it). */
+  sessionListenerReconnectMs: number;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** Unset: pretty in a terminal, JSON otherwise. */
   logFormat?: 'json' | 'pretty';
@@ -61,6 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionBrowserIdleMs: vars.SESSION_BROWSER_IDLE,
     eventRetentionMs: vars.EVENT_RETENTION,
     loginThrottle: vars.LOGIN_THROTTLE,
+    sessionCache: vars.SESSION_CACHE === 'on',
+    sessionCacheListenUrl: vars.SESSION_CACHE_LISTEN_URL,
+    sessionActivityFlushMs: vars.SESSION_ACTIVITY_FLUSH,
+    sessionListenerReconnectMs: 1000,
     logLevel: vars.LOG_LEVEL,
     logFormat: vars.LOG_FORMAT,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT,

@@ -44,6 +44,28 @@ export const envSchema = z.object({
   ),
   SESSION_BROWSER_IDLE: positiveDuration('days=1'),
   EVENT_RETENTION: positiveDuration('days=365'),
+  SESSION_CACHE: withDefault(
+    'on',
+    z
+      .string()
+      .transform((value) => value.toLowerCase())
+      .pipe(z.enum(['on', 'off'], 'must be on or off')),
+  ),
+  SESSION_CACHE_LISTEN_URL: optional(
+    z.string().refine(isPostgresUrl, 'use the form postgres://user:password@host:5432/database'),
+  ),
+  SESSION_ACTIVITY_FLUSH: withDefault(
+    'seconds=1',
+    z.string().transform((value, ctx) => {
+      try {
+        const ms = parseDuration(value);
+        return ms >= 0 && ms <= 60_000 ? ms : fail(ctx, 'must be between seconds=0 (write at once) and minutes=1');
+      } catch (error) {
+        if (error instanceof DurationFormatError) return fail(ctx, error.message);
+        throw error;
+      }
+    }),
+  ),
   LOGIN_THROTTLE: withDefault(
     '',
     z.string().transform((value, ctx) => {

@@ -1,7 +1,7 @@
 import { User, pageWindow } from '@idp/core';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, type EntityManager } from 'typeorm';
+import { Not, Repository, type EntityManager } from 'typeorm';
 import { Session } from './session.entity.js';
 
 /** A session row with its user, as the session check needs it. */
@@ -23,6 +23,19 @@ export interface LiveSessionRow {
   uuid: string;
   lastUsed: Date;
   created: Date;
+}
+
+/** What a request changed about a session, for {@link SessionRepository.writeActivity}. */
+export interface SessionActivity {
+  uuid: string;
+  lastIp?: string;
+  lastUsed?: Date;
+  lastUserAgent?: string;
+  expires?: Date;
+  /** null: the reference is `last_ip` again. */
+  networkReferenceIp?: string | null;
+  geoipReferenceIp?: string | null;
+  idleExpires?: Date | null;
 }
 
 /** What the session list may be narrowed and sorted by. */
@@ -50,6 +63,30 @@ const ORDERINGS: Record<string, [string, 'ASC' | 'DESC']> = {
 };
 /** The `ordering` values the session list accepts. */
 export const SESSION_ORDERINGS = Object.keys(ORDERINGS);
+
+// Session activity, many sessions in one statement. set_config marks the transaction so the
+// change-notification trigger stays quiet (migration 1764300003000). Times only move forward and
+// last_ip / last_user_agent follow the newest last_used, whatever order instances write in.
+const WRITE_ACTIVITY = `
+  UPDATE sessions s
+     SET last_ip = CASE WHEN v.last_used IS NULL OR v.last_used >= s.last_used
+                        THEN COALESCE(v.last_ip, s.last_ip) ELSE s.last_ip END,
+         last_user_agent = CASE WHEN v.last_used IS NULL OR v.last_used >= s.last_used
+                                THEN COALESCE(v.last_user_agent, s.last_user_agent) ELSE s.last_user_agent END,
+         network_reference_ip = CASE WHEN v.set_network_reference AND (v.last_used IS NULL OR v.last_used >= s.last_used)
+                                     THEN v.network_reference_ip ELSE s.network_reference_ip END,
+         geoip_reference_ip = CASE WHEN v.set_geoip_reference AND (v.last_used IS NULL OR v.last_used >= s.last_used)
+                                   THEN v.geoip_reference_ip ELSE s.geoip_reference_ip END,
+         last_used = GREATEST(s.last_used, COALESCE(v.last_used, s.last_used)),
+         expires = GREATEST(s.expires, COALESCE(v.expires, s.expires)),
+         idle_expires = CASE WHEN v.idle_expires IS NULL THEN s.idle_expires
+                             ELSE GREATEST(s.idle_expires, v.idle_expires) END
+    FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[],
+                $6::boolean[], $7::text[], $8::boolean[], $9::text[], $10::timestamptz[])
+           AS v(uuid, last_ip, last_used, last_user_agent, expires,
+                set_network_reference, network_reference_ip, set_geoip_reference, geoip_reference_ip, idle_expires),
+         (SELECT set_config('idp.session_activity', 'on', true)) AS quiet
+   WHERE s.uuid = v.uuid`;
 
 // The per-request lookup is one hand-written statement: it runs on every authenticated request.
 const ACTIVE_BY_HASH = `
@@ -129,13 +166,30 @@ export class SessionRepository {
     await this.sessions.update({ uuid }, fields);
   }
 
+  /** Writes the activity of many sessions in one statement (see SessionActivityWriter). */
+  async writeActivity(rows: SessionActivity[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.sessions.query(WRITE_ACTIVITY, [
+      rows.map((row) => row.uuid),
+      rows.map((row) => row.lastIp ?? null),
+      rows.map((row) => row.lastUsed ?? null),
+      rows.map((row) => row.lastUserAgent ?? null),
+      rows.map((row) => row.expires ?? null),
+      rows.map((row) => row.networkReferenceIp !== undefined),
+      rows.map((row) => row.networkReferenceIp ?? null),
+      rows.map((row) => row.geoipReferenceIp !== undefined),
+      rows.map((row) => row.geoipReferenceIp ?? null),
+      rows.map((row) => row.idleExpires ?? null),
+    ]);
+  }
+
   /**
-   * Writes `fields` only if the session's `last_ip` is still `expectedLastIp`; true when it was.
-   * Parallel requests from one new IP all see the old `last_ip`: only the one whose UPDATE
-   * matched reports the move, so a logged binding violation is written once.
+   * Writes `fields` (which move `last_ip` to `ip`) unless `last_ip` is `ip` already; true when it
+   * wrote. Parallel requests from one new IP all try: only the first UPDATE matches, so a logged
+   * binding violation is written once, whichever instance served it.
    */
-  async moveFrom(uuid: string, expectedLastIp: string, fields: SessionTouch): Promise<boolean> {
-    const result = await this.sessions.update({ uuid, lastIp: expectedLastIp }, fields);
+  async moveTo(uuid: string, ip: string, fields: SessionTouch): Promise<boolean> {
+    const result = await this.sessions.update({ uuid, lastIp: Not(ip) }, fields);
     return (result.affected ?? 0) > 0;
   }
 

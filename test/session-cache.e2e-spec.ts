@@ -1,0 +1,245 @@
+import { hashToken, newToken } from '@idp/core';
+import {
+  SessionActivityWriter,
+  SessionCache,
+  SessionInvalidationListener,
+  SessionRepository,
+  type ListenerState,
+} from '@idp/user-login';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminAuth, patchDefaultLoginStage } from './support/admin-api.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+
+const ME = '/api/v3/core/users/me/';
+const SESSIONS = '/api/v3/core/authenticated_sessions/';
+// Rounds of "revoke on A, poll B"; REVOCATION_ROUNDS=100 for the figures in docs/performance.md.
+const ROUNDS = Number(process.env.REVOCATION_ROUNDS ?? 20);
+// Polling bound: a rejection that has not come by then fails the test (it normally takes ms).
+const WAIT_MS = 10_000;
+
+async function listening(server: TestServer): Promise<void> {
+  const listener = server.app.get(SessionInvalidationListener);
+  if (listener.state === 'listening') return;
+  await new Promise<void>((resolve) => {
+    const stop = listener.onStateChange((state) => {
+      if (state === 'listening') {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
+/** Polls until `check` is true; false when WAIT_MS passed first. */
+async function eventually(check: () => boolean | Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return false;
+}
+
+const me = (server: TestServer, cookie: string, ip?: string) => {
+  const call = request(server.http).get(ME).set('Cookie', cookie);
+  return ip ? call.set('X-Forwarded-For', ip) : call;
+};
+
+describe('session cache: two server instances on one database', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let adminPk: number;
+  let cacheB: SessionCache;
+
+  /** A session row made directly (no password hashing), with its cookie. */
+  async function newSession(fields: { userPk?: number; networkBinding?: string; stageUuid?: string } = {}) {
+    const token = newToken();
+    const { rows } = await a.db.query(
+      `INSERT INTO sessions (token_hash, user_pk, created, expires, browser_session, last_ip, last_used,
+                             network_binding, stage_uuid)
+       VALUES ($1, $2, now(), now() + interval '1 hour', false, '127.0.0.1', now(), $3, $4) RETURNING uuid`,
+      [hashToken(token), fields.userPk ?? adminPk, fields.networkBinding ?? 'no_binding', fields.stageUuid ?? null],
+    );
+    return { uuid: rows[0].uuid as string, cookie: `idp_session=${token}` };
+  }
+
+  /**
+   * Requests until one is answered from the cache: the first reads the database and fills it.
+   * (A fill is rightly dropped when any notification arrives during its read, hence the retries.)
+   */
+  async function warm(server: TestServer, cookie: string): Promise<void> {
+    const cache = server.app.get(SessionCache);
+    expect((await me(server, cookie)).status).toBe(200);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const hits = cache.stats().hits;
+      expect((await me(server, cookie)).status).toBe(200);
+      if (cache.stats().hits === hits + 1) return;
+    }
+    expect.fail('the session never came from the cache');
+  }
+
+  beforeAll(async () => {
+    a = await startTestServer();
+    b = await startTestServer({ sameDatabaseAs: a, configure: (config) => (config.sessionListenerReconnectMs = 2000) });
+    await Promise.all([listening(a), listening(b)]);
+    adminPk = (await a.db.query(`SELECT pk FROM users WHERE username = 'akadmin'`)).rows[0].pk;
+    cacheB = b.app.get(SessionCache);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it(`a session revoked on A is rejected on B (${ROUNDS} rounds; latency printed, not asserted)`, async () => {
+    // When B's cache hears of each session, to time the notification apart from the polling.
+    const heardAt = new Map<string, number>();
+    const invalidate = cacheB.invalidateSessions.bind(cacheB);
+    cacheB.invalidateSessions = (uuids) => {
+      for (const uuid of uuids) if (!heardAt.has(uuid)) heardAt.set(uuid, performance.now());
+      invalidate(uuids);
+    };
+    // When A's DELETE returned (autocommit: committed), to time from the commit.
+    const committedAt = new Map<string, number>();
+    const repository = a.app.get(SessionRepository);
+    const deleteByUuid = repository.deleteByUuid.bind(repository);
+    repository.deleteByUuid = async (uuid, manager) => {
+      const deleted = await deleteByUuid(uuid, manager);
+      committedAt.set(uuid, performance.now());
+      return deleted;
+    };
+    const heard: number[] = [];
+    const rejected: number[] = [];
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const { uuid, cookie } = await newSession();
+        await warm(b, cookie);
+        const revoked = await request(a.http).delete(`${SESSIONS}${uuid}/`).set(adminAuth());
+        expect(revoked.status).toBe(204);
+        const answered = performance.now();
+        // A itself rejects at once: its own revoke dropped the entry.
+        expect((await me(a, cookie)).status).toBe(401);
+        let rejectedAt = 0;
+        const wasRejected = await eventually(async () => {
+          const status = (await me(b, cookie)).status;
+          if (status === 401) rejectedAt = performance.now();
+          return status === 401;
+        });
+        expect(wasRejected).toBe(true);
+        expect(heardAt.has(uuid)).toBe(true);
+        heard.push(heardAt.get(uuid)! - committedAt.get(uuid)!);
+        rejected.push(rejectedAt - answered);
+      }
+    } finally {
+      cacheB.invalidateSessions = invalidate;
+      repository.deleteByUuid = deleteByUuid;
+    }
+    const summary = (values: number[]) => {
+      const sorted = values.toSorted((x, y) => x - y);
+      return `p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`;
+    };
+    console.log(
+      `revocation, ${ROUNDS} rounds: B's cache dropped the session ${summary(heard)} after A's DELETE committed; ` +
+        `B's first 401 came ${summary(rejected)} after A answered (polling B)`,
+    );
+  });
+
+  it('a user deactivated in the database (no session deleted) is rejected on B', async () => {
+    const { rows } = await a.db.query(
+      `INSERT INTO users (username, email) VALUES ('dora', 'dora@example.test') RETURNING pk`,
+    );
+    const { uuid, cookie } = await newSession({ userPk: rows[0].pk });
+    await warm(b, cookie);
+    await a.db.query(`UPDATE users SET is_active = false WHERE pk = $1`, [rows[0].pk]);
+    expect(await eventually(() => !cacheB.holds(uuid))).toBe(true);
+    expect((await me(b, cookie)).status).toBe(401);
+  });
+
+  it("a session's binding changed in the database is enforced on B; a changed login stage drops its sessions", async () => {
+    const { uuid, cookie } = await newSession();
+    await warm(b, cookie);
+    // No ASN database is configured: an ASN-bound session breaks (network.missing) on any new IP.
+    await a.db.query(`UPDATE sessions SET network_binding = 'bind_asn' WHERE uuid = $1`, [uuid]);
+    expect(await eventually(() => !cacheB.holds(uuid))).toBe(true);
+    expect((await me(b, cookie, '198.51.100.7')).status).toBe(401);
+    expect((await a.db.query('SELECT 1 FROM sessions WHERE uuid = $1', [uuid])).rowCount).toBe(0);
+
+    const stageUuid = (await a.db.query(`SELECT stage_uuid FROM stages WHERE name = 'default-authentication-login'`))
+      .rows[0].stage_uuid;
+    const staged = await newSession({ stageUuid });
+    await warm(b, staged.cookie);
+    await patchDefaultLoginStage(a, { session_duration: 'hours=2' });
+    expect(await eventually(() => !cacheB.holds(staged.uuid))).toBe(true);
+  });
+
+  it('a binding broken on both instances at once ends the session once: one logout event', async () => {
+    const { uuid, cookie } = await newSession({ networkBinding: 'bind_asn' });
+    await warm(a, cookie);
+    await warm(b, cookie);
+    const answers = await Promise.all(
+      [a, b, a, b, a, b].map((server) => me(server, cookie, '198.51.100.8').then((response) => response.status)),
+    );
+    expect(answers).toEqual(Array(6).fill(401));
+    const events = await a.db.query(`SELECT 1 FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`, [
+      uuid,
+    ]);
+    expect(events.rowCount).toBe(1);
+  });
+
+  it("an expiry is honoured from the cache (by the instance's own clock)", async () => {
+    const { cookie } = await newSession();
+    await warm(b, cookie);
+    b.clock.advance(3_600_000 + 1000);
+    try {
+      expect((await me(b, cookie)).status).toBe(401);
+    } finally {
+      b.clock.advance(-(3_600_000 + 1000));
+    }
+  });
+
+  it('session activity is written behind without notifying the other instances', async () => {
+    const first = await newSession();
+    const second = await newSession();
+    await warm(b, first.cookie);
+    await warm(b, second.cookie);
+    await a.app.get(SessionActivityWriter).record(first.uuid, { lastIp: '203.0.113.5', lastUsed: new Date() });
+    await a.app.get(SessionActivityWriter).flush();
+    // Notifications arrive in commit order: once B hears of this later change, it has heard everything before it.
+    await a.db.query(`UPDATE sessions SET last_user_agent = 'changed by hand' WHERE uuid = $1`, [second.uuid]);
+    expect(await eventually(() => !cacheB.holds(second.uuid))).toBe(true);
+    expect(cacheB.holds(first.uuid)).toBe(true);
+    expect((await a.db.query('SELECT last_ip FROM sessions WHERE uuid = $1', [first.uuid])).rows[0].last_ip).toBe(
+      '203.0.113.5',
+    );
+  });
+
+  it('the listener connection killed: the cache is bypassed until the listener is back', async () => {
+    const listener = b.app.get(SessionInvalidationListener);
+    const { uuid, cookie } = await newSession();
+    await warm(b, cookie);
+    const pid = await listener.backendPid();
+    const states: ListenerState[] = [];
+    const stop = listener.onStateChange((state) => void states.push(state));
+    try {
+      await a.db.query('SELECT pg_terminate_backend($1)', [pid]);
+      expect(await eventually(() => states.includes('down'))).toBe(true);
+      expect(cacheB.active).toBe(false);
+      // Deleted with triggers off, so no notification could tell B: only a bypassed cache rejects it.
+      await a.db.query('BEGIN');
+      await a.db.query('SET LOCAL session_replication_role = replica');
+      await a.db.query('DELETE FROM sessions WHERE uuid = $1', [uuid]);
+      await a.db.query('COMMIT');
+      const bypassed = cacheB.stats().bypassed;
+      expect((await me(b, cookie)).status).toBe(401);
+      expect(cacheB.stats().bypassed).toBeGreaterThan(bypassed);
+      // The request ran while the listener was still away (it reconnects after 2 s).
+      expect(states).not.toContain('listening');
+
+      await listening(b);
+      const back = await newSession();
+      await warm(b, back.cookie);
+    } finally {
+      stop();
+    }
+  });
+});
