@@ -68,6 +68,9 @@ async function main(): Promise<void> {
       BOOTSTRAP_PASSWORD: PASSWORD,
       BOOTSTRAP_TOKEN: TOKEN,
       NODE_ENV: 'production',
+      // Several servers run at once: no metrics listeners competing for one port, no request logs.
+      METRICS_PORT: 'off',
+      LOG_LEVEL: 'warn',
     };
     const start = (
       name: string,
