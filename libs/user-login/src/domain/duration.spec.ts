@@ -5,6 +5,7 @@ import {
   type DurationErrorReason,
   MAX_DURATION_MS,
   parseDuration,
+  validateIdleTimeout,
   validateRememberMeOffset,
   validateSessionDuration,
 } from './duration.js';
@@ -181,6 +182,31 @@ describe('validateRememberMeOffset', () => {
     ['days=-40000', 'out_of_range'],
   ])('rejects %j (%s)', (input, reason) => {
     expect(catchError(() => validateRememberMeOffset(input))).toMatchObject({ reason });
+  });
+});
+
+describe('validateIdleTimeout', () => {
+  it.each([
+    ['seconds=0', 0],
+    ['minutes=30', 30 * MIN],
+    ['seconds=-0', 0],
+    ['hours=1;minutes=-30', 30 * MIN],
+  ])('accepts %j -> %d ms', (input, expected) => {
+    expect(validateIdleTimeout(input)).toBe(expected);
+  });
+
+  const NEGATIVE = 'session_idle_timeout must not be negative.';
+
+  it.each<[string, DurationErrorReason, string]>([
+    ['minutes=-1', 'negative', NEGATIVE],
+    ['microseconds=-1', 'negative', NEGATIVE],
+    ['hours=1;hours=-2', 'negative', NEGATIVE],
+    ['minutes=x', 'not_a_number', NOT_A_NUMBER('x', 'minutes')],
+    ['', 'empty', EMPTY],
+  ])('rejects %j (%s)', (input, reason, detail) => {
+    const error = catchError(() => validateIdleTimeout(input));
+    expect(error).toBeInstanceOf(DurationFormatError);
+    expect(error).toMatchObject({ reason, message: `${input} ${PREFIX} ${detail}` });
   });
 });
 
