@@ -8,7 +8,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { swcOptions } from './swc-options.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const out = join(root, 'dist');
+// BUILD_OUT_DIR (inside the repository, so node_modules resolve): tests that run the built server
+// build their own copy, so parallel suites never rebuild dist/ under each other.
+const out = process.env.BUILD_OUT_DIR ? resolve(root, process.env.BUILD_OUT_DIR) : join(root, 'dist');
 
 async function* walk(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -52,4 +54,4 @@ async function* sources() {
     }
   }
 }
-console.log(`built ${count} files into dist/`);
+console.log(`built ${count} files into ${relative(root, out)}/`);

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   await app.listen(config.port, config.host);
-  logger.log(`Identity server listening on http://${config.host}:${config.port}/`);
+  // The port actually bound (PORT=0 picks a free one).
+  const { port } = (app.getHttpServer() as import('node:http').Server).address() as import('node:net').AddressInfo;
+  logger.log(`Identity server listening on http://${config.host}:${port}/`);
 }
 
 /**
