@@ -224,6 +224,7 @@ describe('the built server process', () => {
       METRICS_PORT: '0',
       LOG_FORMAT: 'json',
       SHUTDOWN_TIMEOUT: 'seconds=20',
+      BOOTSTRAP_PASSWORD: PASSWORD,
     });
     const sessions = await Promise.all([1, 2, 3, 4].map((n) => logIn(server.port, `10.0.${n}.1`)));
     const outcomes = { ok: 0, refused: 0, other: [] as string[] };
@@ -244,7 +245,11 @@ describe('the built server process', () => {
           } else outcomes.other.push(`HTTP ${answer.status}`);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ECONNREFUSED' && signalled) {
+          // Once the listener closes, a new connection is refused; one the kernel had accepted
+          // but whose request Node had not read yet is reset (Node closes idle connections at
+          // close). Neither reached the app: the last_ip check below proves no reset request
+          // had an effect. A request the app had started is never cut.
+          if ((code === 'ECONNREFUSED' || code === 'ECONNRESET') && signalled) {
             outcomes.refused++;
             return;
           }
@@ -261,7 +266,7 @@ describe('the built server process', () => {
     await Promise.all(loops);
 
     expect(code).toBe(0);
-    // Every request got its whole answer or was refused before it was accepted: none was cut.
+    // Every request got its whole answer, or never reached the app: none was cut.
     expect(outcomes.other).toEqual([]);
     expect(outcomes.refused).toBe(4);
     // Nothing written for an answered request is lost.

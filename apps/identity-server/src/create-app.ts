@@ -53,6 +53,9 @@ export async function createApp(
       bodyLimit: MAX_BODY_BYTES,
       // Also the `reqId` of the logs (pino-http takes Fastify's id).
       genReqId: requestIdFrom(config.trustedProxyCidrs),
+      // At shutdown a request that already reached the server is served, not answered 503: the
+      // listener is closed, so no new connection arrives, and the drain is bounded by SHUTDOWN_TIMEOUT.
+      return503OnClosing: false,
     });
     app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false });
   }
