@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
 /**
  * Graceful shutdown: the listener stops accepting and requests in flight finish (at most
- * SHUTDOWN_TIMEOUT), then the shutdown hooks run (write-behind flushes, the metrics listener
+ * SHUTDOWN_TIMEOUT), then the shutdown hooks run (the write-behind flush, the metrics listener
  * and the pool close), then the embedded database stops.
  */
 async function stop(app: INestApplication, config: AppConfig, signal: string, stopDatabase: () => Promise<void>) {
@@ -68,6 +68,10 @@ async function stop(app: INestApplication, config: AppConfig, signal: string, st
   }, config.shutdownTimeoutMs);
   deadline.unref();
   try {
+    // The listener is drained first, by hand: Nest runs the beforeApplicationShutdown hooks (the
+    // write-behind flush among them) before it closes the listener itself, so a request that
+    // finished during the drain would queue a write after the flush, and it would be lost.
+    await app.getHttpAdapter().close();
     await app.close();
   } finally {
     clearTimeout(deadline);

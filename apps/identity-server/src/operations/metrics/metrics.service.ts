@@ -91,7 +91,7 @@ export class MetricsService implements OnModuleInit {
   // that finish while the server drains are still counted.
   onModuleInit(): void {
     // Counting is one increment of a labelled counter: it stays out of the session check's
-    // cost (bench/metrics-counting.bench.ts measures it).
+    // cost (bench/micro/metrics-counting.bench.ts measures it).
     this.observers.add({
       bindingChecked: (result) => this.bindingChecks.inc({ result }),
       bindingBroken: ({ reason }) => this.bindingBreaks.inc({ reason }),
