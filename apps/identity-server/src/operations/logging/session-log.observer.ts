@@ -18,10 +18,8 @@ export class SessionLogObserver implements OnModuleInit {
     // Never removed: requests that finish while the server drains at shutdown are logged too.
     this.observers.add({
       bindingChecked: (_result, { session, user }) => this.assign(user.uuid, session.uuid),
-      bindingBroken: (event) => {
-        this.assign(event.userUuid, event.sessionUuid);
-        this.logger.warn({ msg: 'session binding broken, session terminated', ...event });
-      },
+      // The check that found the break already put the user and session on the request's lines.
+      bindingBroken: (event) => this.logger.warn({ msg: 'session binding broken, session terminated', ...event }),
       bindingViolated: (event) => this.logger.warn({ msg: 'session binding violated (log-only mode)', ...event }),
       loginCompleted: ({ result, userUuid, sessionUuid }) => {
         if (userUuid) this.assign(userUuid, sessionUuid);
