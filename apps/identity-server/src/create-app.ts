@@ -11,7 +11,7 @@ import { ServerLogger } from './operations/logging/server-logger.js';
 
 export type HttpAdapterName = 'fastify' | 'express';
 
-/** The largest request body accepted (design section 11); larger ones are answered 413. */
+/** The largest request body accepted (docs/api.md); larger ones are answered 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface CreateAppOptions extends AppModuleExtras {

@@ -17,7 +17,7 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
  * The last word on errors no library filter took. Errors that are not HTTP exceptions become one
  * first, then the answer is the web UI's (an HTML page for a browser navigation, JSON otherwise):
  * - the database being unreachable is a 503 `database_unavailable` with `Retry-After`, never a
- *   500 (design section 11), and is not logged per request (an outage would flood the log);
+ *   500 (docs/api.md), and is not logged per request (an outage would flood the log);
  * - anything else is a 500 logged once, with the request id, the route pattern and the error's
  *   class, code and stack frames, but never its message, the URL, the SQL or its parameters
  *   (which may hold passwords, tokens or whatever an attacker sent).

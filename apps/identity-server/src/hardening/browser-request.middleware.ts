@@ -14,7 +14,7 @@ interface RawResponse {
 }
 
 /**
- * Rules for what browsers may send, applied before routing and body parsing (design section 11,
+ * Rules for what browsers may send, applied before routing and body parsing (docs/api.md and docs/security.md,
  * "Requests from browsers"):
  * - a state-changing request whose `Origin` names another origin is refused with 403
  *   `cross_origin`, unless it carries a bearer token (which a page on another site cannot add
