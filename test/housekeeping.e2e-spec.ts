@@ -54,15 +54,16 @@ describe('expiry housekeeping (EVENT_RETENTION=hours=1)', () => {
       events: await count('events WHERE expires < $1', [now]),
       flowExecutions: await count('flow_executions WHERE expires <= $1', [now]),
       loginAttempts: await count('login_attempts WHERE created <= $1', [new Date(now.getTime() - 15 * 60_000)]),
+      devices: await count('devices WHERE expires <= $1', [now]),
     };
-    expect(expected).toEqual({ sessions: 1, events: oldEvents, flowExecutions: 1, loginAttempts: 1 });
+    expect(expected).toEqual({ sessions: 1, events: oldEvents, flowExecutions: 1, loginAttempts: 1, devices: 0 });
 
     const log = vi.spyOn(Logger.prototype, 'log');
     try {
       await expect(sut.runOnce()).resolves.toEqual(expected);
       const lines = log.mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith('Housekeeping'));
       expect(lines).toEqual([
-        `Housekeeping deleted 1 expired sessions, ${oldEvents} expired events, 1 expired flow executions, 1 old sign-in attempts`,
+        `Housekeeping deleted 1 expired sessions, ${oldEvents} expired events, 1 expired flow executions, 1 old sign-in attempts, 0 expired devices`,
       ]);
     } finally {
       log.mockRestore();
@@ -75,7 +76,13 @@ describe('expiry housekeeping (EVENT_RETENTION=hours=1)', () => {
     expect(await count('events WHERE created >= $1', [freshEventsSince])).toBeGreaterThan(0);
     expect(await count('flow_executions')).toBe(1);
     expect(await count('login_attempts')).toBe(0);
-    await expect(sut.runOnce()).resolves.toEqual({ sessions: 0, events: 0, flowExecutions: 0, loginAttempts: 0 });
+    await expect(sut.runOnce()).resolves.toEqual({
+      sessions: 0,
+      events: 0,
+      flowExecutions: 0,
+      loginAttempts: 0,
+      devices: 0,
+    });
   });
 
   it('works through a backlog bigger than one batch (1000 rows per statement)', async () => {
@@ -99,7 +106,13 @@ describe('expiry housekeeping (EVENT_RETENTION=hours=1)', () => {
     const keptEvents = await count('events WHERE expires >= $1', [now]);
     const keptSessions = await count('sessions WHERE expires > $1', [now]);
 
-    await expect(sut.runOnce()).resolves.toEqual({ sessions: 1500, events: 2500, flowExecutions: 0, loginAttempts: 0 });
+    await expect(sut.runOnce()).resolves.toEqual({
+      sessions: 1500,
+      events: 2500,
+      flowExecutions: 0,
+      loginAttempts: 0,
+      devices: 0,
+    });
     expect(await count('events')).toBe(keptEvents);
     expect(await count('sessions')).toBe(keptSessions);
   });

@@ -72,6 +72,7 @@ export class AppModule implements NestModule {
       activityFlushMs: config.sessionActivityFlushMs,
       listenerReconnectMs: config.sessionListenerReconnectMs,
       listenerUrl: config.sessionCacheListenUrl,
+      dbscCookieTtlMs: config.dbscCookieTtlMs,
     });
     return {
       module: AppModule,

@@ -11,6 +11,7 @@ import {
   type HttpResponseLike,
 } from '@idp/core';
 import { Inject, Injectable } from '@nestjs/common';
+import { DeviceBoundSessionService } from './devices/device-bound-session.service.js';
 import {
   DEFAULT_BINDING_POLICY,
   evaluateBinding,
@@ -51,6 +52,7 @@ export class SessionAuthService {
     private readonly ipFacts: IpFactsService,
     private readonly events: EventService,
     private readonly terminator: TerminateSessionsService,
+    private readonly deviceBound: DeviceBoundSessionService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(USER_LOGIN_OPTIONS) private readonly options: ResolvedUserLoginOptions,
     private readonly observers: UserLoginObservers,
@@ -69,10 +71,13 @@ export class SessionAuthService {
    * The request's session after the binding check.
    * @throws NotAuthenticatedException when there is no valid session
    * @throws SessionBindingBrokenException when the client left the bound network or location
+   * @throws DeviceProofRequiredException when a device-bound session comes without its bound cookie
    */
   async authenticate(request: HttpRequestLike, response: HttpResponseLike): Promise<ActiveSession> {
     const found = await this.find(request);
     if (!found) throw new NotAuthenticatedException();
+    // A copied session cookie is useless without the device's bound cookie (DBSC).
+    await this.deviceBound.requireProof(request, found);
     const ip = clientIp(request);
     const now = this.clock.now();
     const references = await this.enforceBinding(request, response, found, ip);

@@ -5,10 +5,17 @@ import { Injectable, Logger } from '@nestjs/common';
  * `binding_broken` (it left its bound network or location), `terminate_other_sessions` (a newer
  * login of the same user through a stage with that flag), `revoked_by_user` / `revoked_by_admin`
  * (a person ended it through the API; see {@link TerminateSessionsService} for the two verbs),
- * `session_limit` (a newer login through a stage with `max_sessions` and `on_limit=evict_oldest`).
+ * `session_limit` (a newer login through a stage with `max_sessions` and `on_limit=evict_oldest`),
+ * `device_proof_failed` (a DBSC refresh was signed by another key than the session's device).
  */
 export type TerminationReason =
-  'terminate_other_sessions' | 'binding_broken' | 'logout' | 'revoked_by_admin' | 'revoked_by_user' | 'session_limit';
+  | 'terminate_other_sessions'
+  | 'binding_broken'
+  | 'logout'
+  | 'revoked_by_admin'
+  | 'revoked_by_user'
+  | 'session_limit'
+  | 'device_proof_failed';
 
 /** One terminated session, as told to {@link SessionTerminationHooks} listeners. */
 export interface SessionTerminated {

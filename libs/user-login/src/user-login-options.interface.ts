@@ -37,6 +37,8 @@ export interface UserLoginModuleOptions {
    * it (PgBouncer in transaction mode). @default the TypeORM connection's settings
    */
   listenerUrl?: string;
+  /** Lifetime of a device-bound session's bound cookie (DBSC); a refresh by the device's key renews it. @default 10 minutes */
+  dbscCookieTtlMs?: number;
 }
 
 // Options without a default: unset means not configured.
@@ -61,6 +63,7 @@ export function resolveUserLoginOptions(options: UserLoginModuleOptions): Resolv
     activityFlushMs: options.activityFlushMs ?? 1000,
     listenerReconnectMs: options.listenerReconnectMs ?? 1000,
     listenerUrl: options.listenerUrl || undefined,
+    dbscCookieTtlMs: options.dbscCookieTtlMs ?? 10 * 60_000,
   };
 }
 

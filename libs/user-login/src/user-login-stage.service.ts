@@ -23,6 +23,8 @@ import {
   sessionLifetime,
   type LimitDecision,
 } from './domain/index.js';
+import { DeviceBoundSessionService } from './devices/device-bound-session.service.js';
+import { RememberedDeviceService } from './devices/remembered-device.service.js';
 import { IpFactsService } from './ip-facts.service.js';
 import { SessionRepository, type DeletedSession } from './persistence/session.repository.js';
 import type { Session } from './persistence/session.entity.js';
@@ -61,6 +63,8 @@ export class UserLoginStageService {
     private readonly ipFacts: IpFactsService,
     private readonly events: EventService,
     private readonly terminator: TerminateSessionsService,
+    private readonly rememberedDevices: RememberedDeviceService,
+    private readonly deviceBound: DeviceBoundSessionService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(USER_LOGIN_OPTIONS) private readonly options: ResolvedUserLoginOptions,
     private readonly observers: UserLoginObservers,
@@ -87,6 +91,8 @@ export class UserLoginStageService {
     // A brand-new token at every login: nothing a client held before (e.g. the flow cookie)
     // ever becomes a session, which rules out session fixation.
     const token = newToken();
+    // Judged before the new session exists, which would otherwise count as "another session from this IP".
+    const device = await this.rememberedDevices.recognise(request, pendingUser.pk, ip);
 
     const idleTimeoutMs = parseDuration(stage.sessionIdleTimeout);
     const limited = stage.maxSessions > 0 && !stage.terminateOtherSessions;
@@ -127,6 +133,7 @@ export class UserLoginStageService {
         geoipReferenceIp: null,
         idleTimeoutMs: idleTimeoutMs > 0 ? idleTimeoutMs : 0,
         idleExpires: idleExpiresAt(now, idleTimeoutMs),
+        knownDevice: device.known,
       });
       const ended = stage.terminateOtherSessions
         ? await this.sessions.deleteAllExcept(pendingUser.pk, created.uuid, manager)
@@ -144,6 +151,7 @@ export class UserLoginStageService {
             http_request: httpRequestContext(request),
             ...(input.authMethod ? { auth_method: input.authMethod } : {}),
             session_uuid: created.uuid,
+            known_device: device.known,
             // The count is the contract; the handles let the log explain each session that vanished.
             ...(stage.terminateOtherSessions
               ? { terminated_sessions: ended.length, terminated_session_uuids: ended.map((row) => row.uuid) }
@@ -160,6 +168,15 @@ export class UserLoginStageService {
     await this.terminator.notify(terminated, 'terminate_other_sessions');
     await this.recordEvictions(request, evicted, session.uuid);
     this.cookies.set(request, response, token, lifetime.kind === 'absolute' ? lifetime.maxAgeSeconds : undefined);
+    await this.rememberedDevices.remember(
+      request,
+      response,
+      pendingUser.pk,
+      device,
+      parseDuration(stage.rememberDevice),
+    );
+    if (stage.deviceBoundSessions === 'prefer')
+      await this.deviceBound.offerRegistration(request, response, session.uuid);
     this.observers.loginCompleted({ result: 'success', sessionUuid: session.uuid, userUuid: pendingUser.uuid });
     return { outcome: 'logged_in', session, terminatedSessions: terminated.length };
   }

@@ -2,7 +2,14 @@ import { GeoIpService } from '@idp/core';
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DbscController } from './devices/dbsc.controller.js';
+import { DeviceBoundSessionService } from './devices/device-bound-session.service.js';
+import { RememberedDeviceService } from './devices/remembered-device.service.js';
 import { geoIpProvider } from './geoip.provider.js';
+import { Device } from './persistence/device.entity.js';
+import { DeviceRepository } from './persistence/device.repository.js';
+import { SessionDeviceBinding } from './persistence/session-device-binding.entity.js';
+import { SessionDeviceBindingRepository } from './persistence/session-device-binding.repository.js';
 import { IpFactsService } from './ip-facts.service.js';
 import { Session } from './persistence/session.entity.js';
 import { SessionRepository } from './persistence/session.repository.js';
@@ -51,6 +58,8 @@ const exported = [
   TerminateSessionsService,
   SessionTerminationHooks,
   UserLoginObservers,
+  RememberedDeviceService,
+  DeviceBoundSessionService,
   SessionRepository,
   UserLoginStageRepository,
   IpFactsService,
@@ -68,8 +77,13 @@ const exported = [
  * {@link USER_LOGIN_MIGRATIONS}.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, UserLoginStage])],
+  imports: [TypeOrmModule.forFeature([Session, UserLoginStage, Device, SessionDeviceBinding])],
+  controllers: [DbscController],
   providers: [
+    DeviceRepository,
+    SessionDeviceBindingRepository,
+    RememberedDeviceService,
+    DeviceBoundSessionService,
     resolvedOptionsProvider,
     geoIpProvider,
     IpFactsService,

@@ -19,6 +19,7 @@ export interface AppConfig {
   cookieSecure: 'auto' | 'true' | 'false';
   sessionBrowserIdleMs: number;
   eventRetentionMs: number;
+  dbscCookieTtlMs: number;
   loginThrottle: LoginThrottleLimits;
   /** Session cache with LISTEN/NOTIFY invalidation (`SESSION_CACHE`, default on). */
   sessionCache: boolean;
@@ -68,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cookieSecure: vars.COOKIE_SECURE,
     sessionBrowserIdleMs: vars.SESSION_BROWSER_IDLE,
     eventRetentionMs: vars.EVENT_RETENTION,
+    dbscCookieTtlMs: vars.DBSC_COOKIE_TTL,
     loginThrottle: vars.LOGIN_THROTTLE,
     sessionCache: vars.SESSION_CACHE === 'on',
     sessionCacheListenUrl: vars.SESSION_CACHE_LISTEN_URL,

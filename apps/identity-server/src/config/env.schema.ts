@@ -66,6 +66,7 @@ export const envSchema = z.object({
       }
     }),
   ),
+  DBSC_COOKIE_TTL: positiveDuration('minutes=10'),
   LOGIN_THROTTLE: withDefault(
     '',
     z.string().transform((value, ctx) => {

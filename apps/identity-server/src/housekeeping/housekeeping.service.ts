@@ -1,6 +1,6 @@
 import { CLOCK, EventRepository, type Clock } from '@idp/core';
 import { FLOWS_OPTIONS, FlowExecutionRepository, LoginAttemptRepository, type FlowsOptions } from '@idp/flows';
-import { SessionRepository } from '@idp/user-login';
+import { RememberedDeviceService, SessionRepository } from '@idp/user-login';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 
@@ -10,6 +10,7 @@ export interface HousekeepingReport {
   events: number;
   flowExecutions: number;
   loginAttempts: number;
+  devices: number;
 }
 
 /** How often the job runs: every five minutes. */
@@ -36,6 +37,7 @@ export class HousekeepingService {
     private readonly events: EventRepository,
     private readonly flowExecutions: FlowExecutionRepository,
     private readonly loginAttempts: LoginAttemptRepository,
+    private readonly devices: RememberedDeviceService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(FLOWS_OPTIONS) private readonly flowsOptions: FlowsOptions,
   ) {}
@@ -71,10 +73,11 @@ export class HousekeepingService {
       loginAttempts: await this.drain((limit) =>
         this.loginAttempts.deleteOlderThan(new Date(now.getTime() - this.flowsOptions.loginThrottle.windowMs), limit),
       ),
+      devices: await this.drain((limit) => this.devices.deleteExpired(now, limit)),
     };
-    if (report.sessions + report.events + report.flowExecutions + report.loginAttempts > 0) {
+    if (report.sessions + report.events + report.flowExecutions + report.loginAttempts + report.devices > 0) {
       this.logger.log(
-        `Housekeeping deleted ${report.sessions} expired sessions, ${report.events} expired events, ${report.flowExecutions} expired flow executions, ${report.loginAttempts} old sign-in attempts`,
+        `Housekeeping deleted ${report.sessions} expired sessions, ${report.events} expired events, ${report.flowExecutions} expired flow executions, ${report.loginAttempts} old sign-in attempts, ${report.devices} expired devices`,
       );
     }
     return report;

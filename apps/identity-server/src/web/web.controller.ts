@@ -1,6 +1,11 @@
 import type { HttpRequestLike, HttpResponseLike } from '@idp/core';
 import { FlowRepository, safeNextPath } from '@idp/flows';
-import { NotAuthenticatedException, SessionAuthService, SessionCookieService } from '@idp/user-login';
+import {
+  DeviceProofRequiredException,
+  NotAuthenticatedException,
+  SessionAuthService,
+  SessionCookieService,
+} from '@idp/user-login';
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -84,7 +89,8 @@ export class WebController {
     try {
       return (await this.sessions.authenticate(request, response)).user;
     } catch (error) {
-      if (!(error instanceof NotAuthenticatedException)) throw error;
+      // A device-bound session without its proof (a DBSC browser would have refreshed first) signs in again.
+      if (!(error instanceof NotAuthenticatedException || error instanceof DeviceProofRequiredException)) throw error;
       // A cookie without a live session: it ended or expired while the browser was away. Which
       // of the two is no longer known once the row is gone, so the page says only that it ended.
       const reason: SignOutReason | undefined = this.cookies.read(request) ? 'ended' : undefined;

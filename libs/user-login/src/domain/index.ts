@@ -4,3 +4,4 @@ export * from './session-binding.js';
 export * from './binding-policy.js';
 export * from './session-idle.js';
 export * from './session-limit.js';
+export * from './device-settings.js';

@@ -1,5 +1,6 @@
 import { User } from '@idp/core';
-import { Column, Entity, Generated, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Generated, JoinColumn, ManyToOne, OneToOne, PrimaryColumn } from 'typeorm';
+import { SessionDeviceBinding } from './session-device-binding.entity.js';
 import type { BindingMode, GeoIpBinding, MissingRecordPolicy, NetworkBinding } from '../domain/index.js';
 
 /** A signed-in browser: found by the SHA-256 of its cookie token, never by the token itself. */
@@ -44,6 +45,14 @@ export class Session {
 
   @Column({ name: 'geoip_binding', type: 'text', default: 'no_binding' })
   geoipBinding: GeoIpBinding;
+
+  /** Whether the login came from a remembered device (device cookie, or another session from its IP). */
+  @Column({ name: 'known_device', type: 'boolean', default: false })
+  knownDevice: boolean;
+
+  /** Its DBSC side, when a login offered registration; bound once it has a public key. */
+  @OneToOne(() => SessionDeviceBinding, (binding) => binding.session)
+  deviceBinding?: SessionDeviceBinding | null;
 
   /** The login stage that created it; kept null when that stage is deleted. */
   @Column({ name: 'stage_uuid', type: 'uuid', nullable: true })

@@ -8,6 +8,15 @@ import { Session } from './session.entity.js';
 export interface ActiveSession {
   session: Session;
   user: User;
+  /** Set when the session is device-bound (DBSC): what its bound cookie must hash to, and until when. */
+  deviceBinding?: {
+    boundAt: Date | null;
+    proofSeen: boolean;
+    cookieHash: string | null;
+    cookieExpires: Date | null;
+    previousCookieHash: string | null;
+    previousCookieExpires: Date | null;
+  } | null;
 }
 
 /** A session that a DELETE removed, with what an event about it needs to name its owner. */
@@ -93,9 +102,12 @@ const ACTIVE_BY_HASH = `
   SELECT s.uuid, s.user_pk, s.created, s.expires, s.browser_session, s.last_ip, s.last_user_agent,
          s.last_used, s.network_binding, s.geoip_binding, s.stage_uuid,
          s.binding_mode, s.on_missing_record, s.binding_exempt_cidrs, s.ipv6_prefix,
-         s.network_reference_ip, s.geoip_reference_ip, s.idle_timeout_ms, s.idle_expires,
-         u.username, u.name, u.email, u.is_active, u.is_superuser, u.last_login, u.date_joined, u.uuid AS user_uuid
+         s.network_reference_ip, s.geoip_reference_ip, s.idle_timeout_ms, s.idle_expires, s.known_device,
+         u.username, u.name, u.email, u.is_active, u.is_superuser, u.last_login, u.date_joined, u.uuid AS user_uuid,
+         b.session_uuid IS NOT NULL AS device_bound, b.bound_at, b.proof_seen, b.bound_cookie_hash, b.bound_cookie_expires,
+         b.previous_cookie_hash, b.previous_cookie_expires
     FROM sessions s JOIN users u ON u.pk = s.user_pk
+    LEFT JOIN session_device_bindings b ON b.session_uuid = s.uuid AND b.public_key IS NOT NULL
    WHERE s.token_hash = $1 AND s.expires > $2 AND (s.idle_expires IS NULL OR s.idle_expires > $2)`;
 
 // A session is live while neither its expiry nor its idle expiry has passed.
@@ -154,12 +166,33 @@ export class SessionRepository {
       geoipReferenceIp: row.geoip_reference_ip,
       idleTimeoutMs: row.idle_timeout_ms,
       idleExpires: row.idle_expires,
+      knownDevice: row.known_device,
     });
-    return { session, user };
+    const deviceBinding = row.device_bound
+      ? {
+          boundAt: row.bound_at,
+          proofSeen: row.proof_seen,
+          cookieHash: row.bound_cookie_hash,
+          cookieExpires: row.bound_cookie_expires,
+          previousCookieHash: row.previous_cookie_hash,
+          previousCookieExpires: row.previous_cookie_expires,
+        }
+      : null;
+    return { session, user, deviceBinding };
+  }
+
+  /** Whether the user has a live session whose last request came from `ip` ("known device"). */
+  async userHasLiveSessionFrom(userPk: number, ip: string, now: Date): Promise<boolean> {
+    const rows: unknown[] = await this.sessions.query(
+      `SELECT 1 FROM sessions s WHERE s.user_pk = $1 AND s.last_ip = $2 AND s.expires > $3
+         AND (s.idle_expires IS NULL OR s.idle_expires > $3) LIMIT 1`,
+      [userPk, ip, now],
+    );
+    return rows.length > 0;
   }
 
   findByUuid(uuid: string): Promise<Session | null> {
-    return this.sessions.findOne({ where: { uuid }, relations: { user: true } });
+    return this.sessions.findOne({ where: { uuid }, relations: { user: true, deviceBinding: true } });
   }
 
   async touch(uuid: string, fields: SessionTouch): Promise<void> {
@@ -254,6 +287,7 @@ export class SessionRepository {
     const query = this.sessions
       .createQueryBuilder('s')
       .innerJoinAndSelect('s.user', 'u')
+      .leftJoinAndSelect('s.deviceBinding', 'b')
       .where(LIVE, { now })
       .skip(pageWindow({ offset: filter.offset, limit: filter.limit }).offset)
       .take(filter.limit);

@@ -1,6 +1,13 @@
 import { Stage } from '@idp/core';
 import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
-import type { BindingMode, GeoIpBinding, LimitPolicy, MissingRecordPolicy, NetworkBinding } from '../domain/index.js';
+import type {
+  BindingMode,
+  DeviceBoundSessions,
+  GeoIpBinding,
+  LimitPolicy,
+  MissingRecordPolicy,
+  NetworkBinding,
+} from '../domain/index.js';
 
 /** Settings of one User Login stage; its name and type live in the common `stages` row. */
 @Entity({ name: 'user_login_stages' })
@@ -55,4 +62,11 @@ export class UserLoginStage {
 
   @Column({ name: 'on_limit', type: 'text', default: 'evict_oldest' })
   onLimit: LimitPolicy;
+  /** How long the device cookie remembers this browser (`seconds=0`: no cookie). */
+  @Column({ name: 'remember_device', type: 'text', default: 'days=30' })
+  rememberDevice: string;
+
+  /** `prefer`: offer Device Bound Session Credentials to browsers that support them. */
+  @Column({ name: 'device_bound_sessions', type: 'text', default: 'off' })
+  deviceBoundSessions: DeviceBoundSessions;
 }

@@ -31,6 +31,8 @@ export class SessionPresenter {
       network_binding: session.networkBinding,
       geoip_binding: session.geoipBinding,
       binding_mode: session.bindingMode,
+      known_device: session.knownDevice,
+      device_bound: Boolean(session.deviceBinding?.publicKey),
       geo_ip: facts.geo?.context ?? null,
       asn: facts.asn ?? null,
     };

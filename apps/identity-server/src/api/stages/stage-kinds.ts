@@ -169,6 +169,8 @@ export const USER_LOGIN_KIND: StageKind<UserLoginStage, UserLoginStageDto> = {
     session_idle_timeout: { field: 'sessionIdleTimeout', default: 'seconds=0' },
     max_sessions: { field: 'maxSessions', default: 0 },
     on_limit: { field: 'onLimit', default: 'evict_oldest' },
+    remember_device: { field: 'rememberDevice', default: 'days=30' },
+    device_bound_sessions: { field: 'deviceBoundSessions', default: 'off' },
   }),
   async checkContext(fields, { geoip }): Promise<FieldErrors> {
     const errors: FieldErrors = {};

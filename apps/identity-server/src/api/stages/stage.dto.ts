@@ -9,6 +9,9 @@ import {
   NETWORK_BINDINGS,
   parseExemptCidrs,
   validateIdleTimeout,
+  validateRememberDevice,
+  DEVICE_BOUND_SESSIONS,
+  type DeviceBoundSessions,
   validateRememberMeOffset,
   validateSessionDuration,
   type BindingMode,
@@ -283,4 +286,20 @@ export class UserLoginStageDto extends StageDto {
   @ApiPropertyOptional({ enum: LIMIT_POLICIES, default: 'evict_oldest' })
   @IsChoice(LIMIT_POLICIES)
   on_limit?: LimitPolicy;
+
+  @ApiPropertyOptional({
+    default: 'days=30',
+    description: `How long the device cookie remembers a browser (the login event's known_device); seconds=0 sets none. ${DURATION_HELP}`,
+  })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsDuration(validateRememberDevice)
+  remember_device?: string;
+
+  @ApiPropertyOptional({
+    enum: DEVICE_BOUND_SESSIONS,
+    default: 'off',
+    description: 'prefer: offer Device Bound Session Credentials (DBSC) at login over HTTPS.',
+  })
+  @IsChoice(DEVICE_BOUND_SESSIONS)
+  device_bound_sessions?: DeviceBoundSessions;
 }

@@ -7,7 +7,13 @@ import {
   type HttpRequestLike,
   type User,
 } from '@idp/core';
-import { CurrentSession, SessionBindingGuard, TerminateSessionsService, type ActiveSession } from '@idp/user-login';
+import {
+  CurrentSession,
+  RememberedDeviceService,
+  SessionBindingGuard,
+  TerminateSessionsService,
+  type ActiveSession,
+} from '@idp/user-login';
 import {
   BadRequestException,
   Body,
@@ -68,6 +74,7 @@ export class UsersController {
     private readonly users: UserRepository,
     private readonly events: EventService,
     private readonly terminator: TerminateSessionsService,
+    private readonly rememberedDevices: RememberedDeviceService,
   ) {}
 
   @Get('me')
@@ -126,7 +133,11 @@ export class UsersController {
     }
     await this.users.update(pk, { ...fields, ...(password ? { password: await hashPassword(password) } : {}) });
     // A deactivated user must not keep working sessions; the log says who ended them.
-    if (fields.isActive === false) await this.terminator.revokeAllOf([pk], { user: caller.user, request });
+    // Its remembered devices go too: reactivated, it starts again from unknown devices.
+    if (fields.isActive === false) {
+      await this.terminator.revokeAllOf([pk], { user: caller.user, request });
+      await this.rememberedDevices.forgetAll(pk);
+    }
     const updated = await this.find(pk);
     await this.audit('model_updated', caller, updated);
     return toPublicUser(updated);
