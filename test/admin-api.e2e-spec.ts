@@ -67,6 +67,9 @@ describe('admin API (stages, users, events) and bad input', () => {
       session_idle_timeout: 'seconds=0',
       max_sessions: 0,
       on_limit: 'evict_oldest',
+      // the device options (design section 12), at their defaults: authentik's days=30, DBSC off
+      remember_device: 'days=30',
+      device_bound_sessions: 'off',
     });
     const pk = created.body.pk;
     expect((await api().get(`${STAGES}${pk}/`).set(auth)).body.name).toBe('corp-login');
