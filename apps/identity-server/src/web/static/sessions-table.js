@@ -106,7 +106,10 @@ export function sessionRows(sessions, { showUser = false, onEnd, signOutPath }) 
         { 'data-label': 'Device' },
         h('span', { class: 'device' }, device),
         session.current ? h('span', { class: 'badge' }, 'This session') : null,
+        // A login from a browser the user had not used before (no device cookie, no session from that IP).
+        session.known_device === false ? h('span', { class: 'badge neutral' }, 'New device') : null,
         secondary('Signed in ', h('time', { datetime: session.created, title: signedIn }, formatDate(session.created))),
+        session.device_bound ? secondary('Bound to this device’s key') : null,
       ),
       h('td', { 'data-label': 'Where' }, ...whereCell(session)),
       h('td', { 'data-label': 'Last used' }, ...lastUsedCell(session)),
