@@ -89,6 +89,11 @@ describe('device-bound sessions in Chromium over HTTPS', () => {
     expect(boundCookie).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax', path: '/' });
 
     expect((await fetchIn(page, `/api/v3/core/authenticated_sessions/${uuid}/`)).body.device_bound).toBe(true);
+    // "My sessions" says so, and marks the first sign-in from this browser as a new device.
+    await page.reload();
+    const row = page.locator(`tr[data-session="${uuid}"]`);
+    await row.getByText('Bound to this device’s key').waitFor();
+    await row.getByText('New device').waitFor();
 
     // A second profile with the session cookie alone: refused, the owner's session untouched.
     const thief = await browser.newContext({ baseURL: proxy.baseUrl });

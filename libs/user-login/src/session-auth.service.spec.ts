@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { IpFactsService } from './ip-facts.service.js';
 import { Session } from './persistence/session.entity.js';
 import { SessionRepository, type ActiveSession } from './persistence/session.repository.js';
+import { DeviceBoundSessionService } from './devices/device-bound-session.service.js';
 import { SessionAuthService } from './session-auth.service.js';
 import { SessionActivityWriter } from './session-cache/session-activity.writer.js';
 import { SessionCache } from './session-cache/session-cache.js';
@@ -82,6 +83,8 @@ describe('SessionAuthService', () => {
         { provide: SessionCookieService, useValue: cookies },
         { provide: EventService, useValue: events },
         { provide: TerminateSessionsService, useValue: terminator },
+        // Unbound sessions only here: the DBSC check has its own e2e suite (test/dbsc.e2e-spec.ts).
+        { provide: DeviceBoundSessionService, useValue: { requireProof: async () => undefined } },
         { provide: GeoIpService, useValue: geoip },
         { provide: CLOCK, useValue: { now: () => NOW } },
         { provide: USER_LOGIN_OPTIONS, useValue: resolveUserLoginOptions({ activityFlushMs: 0 }) },

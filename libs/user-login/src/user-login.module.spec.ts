@@ -54,6 +54,7 @@ describe('UserLoginModule options', () => {
       activityFlushMs: 1000,
       listenerReconnectMs: 1000,
       listenerUrl: undefined,
+      dbscCookieTtlMs: 600_000,
     });
   });
 
