@@ -1,6 +1,7 @@
 import { CLOCK, EventService, GeoIpService, User, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
 import { Test } from '@nestjs/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeviceBoundSessionService } from './devices/device-bound-session.service.js';
 import { IpFactsService } from './ip-facts.service.js';
 import { Session } from './persistence/session.entity.js';
 import { SessionRepository, type ActiveSession } from './persistence/session.repository.js';
@@ -88,6 +89,8 @@ describe('SessionAuthService with the stage options', () => {
         { provide: SessionCookieService, useValue: cookies },
         { provide: EventService, useValue: events },
         { provide: TerminateSessionsService, useValue: terminator },
+        // Unbound sessions only here: the DBSC check has its own e2e suite (test/dbsc.e2e-spec.ts).
+        { provide: DeviceBoundSessionService, useValue: { requireProof: async () => undefined } },
         { provide: GeoIpService, useValue: geoip },
         { provide: CLOCK, useValue: { now: () => now } },
         { provide: USER_LOGIN_OPTIONS, useValue: resolveUserLoginOptions({}) },
