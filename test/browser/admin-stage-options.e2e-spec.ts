@@ -39,6 +39,8 @@ describe('admin stage form: binding options, idle timeout and session limit (Chr
       'Idle timeout',
       'Sessions per user',
       'Over the limit',
+      'Remember devices for',
+      'Device-bound sessions (DBSC)',
     ];
     for (const text of labels) {
       const control = page.getByLabel(text, { exact: true });
@@ -52,6 +54,8 @@ describe('admin stage form: binding options, idle timeout and session limit (Chr
     await page.getByLabel('Idle timeout').fill('minutes=30');
     await page.getByLabel('Sessions per user').fill('3');
     await page.getByLabel('Over the limit').selectOption('deny');
+    await page.getByLabel('Remember devices for').fill('days=7');
+    await page.getByLabel('Device-bound sessions (DBSC)').selectOption('prefer');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Saved default-authentication-login.');
     expect(await stageRow()).toMatchObject({
@@ -62,6 +66,8 @@ describe('admin stage form: binding options, idle timeout and session limit (Chr
       session_idle_timeout: 'minutes=30',
       max_sessions: 3,
       on_limit: 'deny',
+      remember_device: 'days=7',
+      device_bound_sessions: 'prefer',
     });
 
     // reopened, the form shows what was saved

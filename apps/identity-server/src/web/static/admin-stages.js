@@ -18,6 +18,8 @@ const LABELS = {
   allow: 'Let it through',
   evict_oldest: 'End the least recently used session',
   deny: 'Refuse the new sign-in',
+  off: 'Off',
+  prefer: 'Offer it to browsers that support it',
 };
 /** The User Login stage's fields as the OpenAPI document describes them (loaded once). */
 let stageFields = {};
@@ -46,6 +48,8 @@ const FIELDS = [
   'session_idle_timeout',
   'max_sessions',
   'on_limit',
+  'remember_device',
+  'device_bound_sessions',
 ];
 // Sent as numbers when they look like one; anything else goes as typed, and the server's 400
 // names the field.
@@ -281,6 +285,19 @@ export function openEditor(stage) {
         choices('on_limit'),
         values.on_limit,
         'What a sign-in beyond the limit does. Ended sessions are logged with "Session limit reached".',
+      ),
+      textField(
+        'remember_device',
+        'Remember devices for',
+        values.remember_device,
+        'e.g. days=30: sign-ins from a remembered browser are marked as a known device. seconds=0 sets no device cookie.',
+      ),
+      selectField(
+        'device_bound_sessions',
+        'Device-bound sessions (DBSC)',
+        choices('device_bound_sessions'),
+        values.device_bound_sessions,
+        'Over HTTPS, Chrome binds the session to a key it keeps: a copied session cookie stops working.',
       ),
     ),
     h(
