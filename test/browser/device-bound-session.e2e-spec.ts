@@ -1,6 +1,12 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, patchDefaultLoginStage, signIn, startWebServer, type WebTestServer } from './support/browser.js';
+import {
+  launchChromium,
+  patchDefaultLoginStage,
+  signIn,
+  startWebServer,
+  type WebTestServer,
+} from './support/browser.js';
 import { startTlsProxy, type TlsProxy } from './support/tls-proxy.js';
 
 const ME = '/api/v3/core/users/me/';
@@ -20,22 +26,11 @@ describe('device-bound sessions in Chromium over HTTPS', () => {
     // run into its own refresh quota.
     server = await startWebServer();
     proxy = await startTlsProxy(server.baseUrl);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--enable-features=DeviceBoundSessions,EnableBoundSessionCredentialsSoftwareKeysForManualTesting',
-        // Trusting this one certificate keeps DBSC on (--ignore-certificate-errors turns it off).
-        `--ignore-certificate-errors-spki-list=${proxy.spkiHash}`,
-      ],
-    });
+    browser = await launchChromium([
+      '--enable-features=DeviceBoundSessions,EnableBoundSessionCredentialsSoftwareKeysForManualTesting',
+      // Trusting this one certificate keeps DBSC on (--ignore-certificate-errors turns it off).
+      `--ignore-certificate-errors-spki-list=${proxy.spkiHash}`,
+    ]);
     await patchDefaultLoginStage(server, { device_bound_sessions: 'prefer' });
   });
   afterAll(async () => {
