@@ -1,5 +1,5 @@
 import type { JsonWebKey } from 'node:crypto';
-import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Session } from './session.entity.js';
 import type { DbscAlgorithm } from '../domain/dbsc-proof.js';
 
@@ -14,7 +14,9 @@ export class SessionDeviceBinding {
 
   @OneToOne(() => Session, (session) => session.deviceBinding, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'session_uuid' })
-  session?: Session;
+  // Relation<> keeps the decorator metadata from naming Session at load time: the two entities
+  // import each other, and the built ESM would otherwise read Session before it exists.
+  session?: Relation<Session>;
 
   @Column({ type: 'text', nullable: true })
   algorithm: DbscAlgorithm | null;

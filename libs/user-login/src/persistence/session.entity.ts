@@ -1,5 +1,5 @@
 import { User } from '@idp/core';
-import { Column, Entity, Generated, JoinColumn, ManyToOne, OneToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Generated, JoinColumn, ManyToOne, OneToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { SessionDeviceBinding } from './session-device-binding.entity.js';
 import type { BindingMode, GeoIpBinding, MissingRecordPolicy, NetworkBinding } from '../domain/index.js';
 
@@ -52,7 +52,7 @@ export class Session {
 
   /** Its DBSC side, when a login offered registration; bound once it has a public key. */
   @OneToOne(() => SessionDeviceBinding, (binding) => binding.session)
-  deviceBinding?: SessionDeviceBinding | null;
+  deviceBinding?: Relation<SessionDeviceBinding> | null;
 
   /** The login stage that created it; kept null when that stage is deleted. */
   @Column({ name: 'stage_uuid', type: 'uuid', nullable: true })
