@@ -1,4 +1,5 @@
 import { hashToken } from '@idp/core';
+import { SessionCache } from '@idp/user-login';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,7 +247,13 @@ describe('"My sessions" in Chromium (with GeoIP and ASN fixtures)', () => {
     const page = await context.newPage();
     await signIn(page);
     await page.locator('tr[aria-current="true"]').waitFor();
-    await server.db.query('DELETE FROM sessions WHERE uuid = $1', [await sessionUuidOf(context)]);
+    const uuid = (await sessionUuidOf(context))!;
+    await server.db.query('DELETE FROM sessions WHERE uuid = $1', [uuid]);
+    // The deletion reaches the server's session cache through NOTIFY, which a loaded machine can
+    // delay: only once the cached copy is gone does the page's next request see the session ended.
+    const cache = server.app.get(SessionCache);
+    for (const deadline = Date.now() + 10_000; cache.holds(uuid) && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await page.evaluate(() => (globalThis as any).dispatchEvent(new Event('focus')));
     await page.waitForURL('**/if/flow/default-authentication-flow/**');
     expect(new URL(page.url()).searchParams.get('reason')).toBe('ended_elsewhere');
