@@ -105,7 +105,7 @@ done
 step 'npm start' $((SECONDS - start)) "$result" "$detail"
 stop_server
 # As root from a folder the postgres account cannot enter, the data lives outside the clone.
-data_dir=$(sed 's/\x1b\[[0-9;]*m//g' "$logs/npm-start.log" | sed -n 's/.*using the embedded PostgreSQL in \(\S*\).*/\1/p' | head -1)
+data_dir=$(sed 's/\x1b\[[0-9;]*m//g' "$logs/npm-start.log" | sed -n 's/.*using the embedded PostgreSQL in \([^"[:space:]]*\).*/\1/p' | head -1)
 if [ -n "$data_dir" ] && pgrep -f "postgres -D $data_dir" >/dev/null; then
   step 'shutdown' 0 FAIL "the embedded PostgreSQL on $data_dir was still running after npm start stopped"
 fi
