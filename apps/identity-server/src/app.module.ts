@@ -23,7 +23,7 @@ import {
   UserLogoutStagesController,
   UserWriteStagesController,
 } from './api/stages/stages.controller.js';
-import { ApiValidationPipe } from './api/shared/api-validation.pipe.js';
+import { ApiValidationPipe } from './api/common/api-validation.pipe.js';
 import { UsersController } from './api/users/users.controller.js';
 import { ApiAuthGuard } from './auth/api-auth.guard.js';
 import { BootstrapService } from './bootstrap/bootstrap.service.js';

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { CodedDetailResponse, FIELD_ERRORS_SCHEMA } from '../shared/api-responses.js';
+import { CodedDetailResponse, FIELD_ERRORS_SCHEMA } from '../common/api-responses.js';
 import { CHALLENGE_SCHEMAS, EXECUTOR_PATHS } from './flow-executor.openapi.js';
 
 /** Where the document and its docs page are served. */

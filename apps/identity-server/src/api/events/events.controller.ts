@@ -1,11 +1,11 @@
 import { EventRepository, type AuditEvent } from '@idp/core';
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { AdminApi } from '../shared/admin-api.decorator.js';
-import { ApiPaginatedResponse } from '../shared/api-responses.js';
+import { AdminApi } from '../common/admin-api.decorator.js';
+import { ApiPaginatedResponse } from '../common/api-responses.js';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { QueryText, rule } from '../shared/dto-rules.js';
-import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
-import { UuidParam } from '../shared/params.js';
+import { QueryText, rule } from '../common/dto-rules.js';
+import { PageQuery, pageOf, paginated } from '../common/pagination.js';
+import { UuidParam } from '../common/params.js';
 
 /** One audit event. */
 export class EventResponse {

@@ -1,14 +1,14 @@
 import { EventService, StageRepository } from '@idp/core';
 import { FlowRepository, type BindingFields, type FlowStageBinding } from '@idp/flows';
 import { Controller, Get, Query } from '@nestjs/common';
-import { AdminApi } from '../shared/admin-api.decorator.js';
-import { ApiPaginatedResponse } from '../shared/api-responses.js';
-import { AdminModelController } from '../shared/admin-model.controller.js';
+import { AdminApi } from '../common/admin-api.decorator.js';
+import { ApiPaginatedResponse } from '../common/api-responses.js';
+import { AdminModelController } from '../common/admin-model.controller.js';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { definedOnly, isUuid, QueryText, rule } from '../shared/dto-rules.js';
-import type { FieldErrors } from '../shared/field-errors.js';
-import { notFound, rejectingViolations, rejectProblems, type ModelRef } from '../shared/model-api.js';
-import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
+import { definedOnly, isUuid, QueryText, rule } from '../common/dto-rules.js';
+import type { FieldErrors } from '../common/field-errors.js';
+import { notFound, rejectingViolations, rejectProblems, type ModelRef } from '../common/model-api.js';
+import { PageQuery, pageOf, paginated } from '../common/pagination.js';
 import { FlowBindingDto, FlowBindingPatchDto } from './flow.dto.js';
 
 const BINDING_ORDERINGS = ['order', '-order'] as const;

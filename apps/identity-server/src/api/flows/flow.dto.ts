@@ -1,7 +1,7 @@
 import { FLOW_DESIGNATIONS, type FlowDesignation } from '@idp/flows';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Allow } from 'class-validator';
-import { IsBoundedInt, IsChoice, IsText, IsUuidText, Required, rule } from '../shared/dto-rules.js';
+import { IsBoundedInt, IsChoice, IsText, IsUuidText, Required, rule } from '../common/dto-rules.js';
 
 // Slugs appear in URLs (`/api/v3/flows/executor/{slug}/`), so only URL-safe characters.
 const SLUG = /^[-a-zA-Z0-9_]+$/;

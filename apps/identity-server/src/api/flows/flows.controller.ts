@@ -1,13 +1,13 @@
 import { EventService } from '@idp/core';
 import { FlowRepository, FLOW_DESIGNATIONS, type Flow, type FlowDesignation, type FlowFields } from '@idp/flows';
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
-import { AdminApi } from '../shared/admin-api.decorator.js';
-import { ApiPaginatedResponse } from '../shared/api-responses.js';
-import { AdminModelController } from '../shared/admin-model.controller.js';
+import { AdminApi } from '../common/admin-api.decorator.js';
+import { ApiPaginatedResponse } from '../common/api-responses.js';
+import { AdminModelController } from '../common/admin-model.controller.js';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { definedOnly, QueryText, rule } from '../shared/dto-rules.js';
-import { notFound, rejectingViolations, type ModelRef } from '../shared/model-api.js';
-import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
+import { definedOnly, QueryText, rule } from '../common/dto-rules.js';
+import { notFound, rejectingViolations, type ModelRef } from '../common/model-api.js';
+import { PageQuery, pageOf, paginated } from '../common/pagination.js';
 import { FlowDto, FlowPatchDto, isFlowSlug } from './flow.dto.js';
 
 export class FlowListQuery extends PageQuery {

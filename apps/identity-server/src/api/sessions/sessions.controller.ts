@@ -21,14 +21,14 @@ import {
   Res,
 } from '@nestjs/common';
 import type { ApiCaller } from '../../auth/api-auth.guard.js';
-import { UserApi } from '../shared/admin-api.decorator.js';
-import { ApiPaginatedResponse } from '../shared/api-responses.js';
+import { UserApi } from '../common/admin-api.decorator.js';
+import { ApiPaginatedResponse } from '../common/api-responses.js';
 import { BulkDeleteResponse, SessionResponse } from './session.response.js';
 import { Caller } from '../../auth/caller.decorator.js';
 import { ApiNoContentResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { QueryFlag, QueryText, rule } from '../shared/dto-rules.js';
-import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
-import { UuidParam } from '../shared/params.js';
+import { QueryFlag, QueryText, rule } from '../common/dto-rules.js';
+import { PageQuery, pageOf, paginated } from '../common/pagination.js';
+import { UuidParam } from '../common/params.js';
 import { SessionPresenter } from './session.presenter.js';
 
 export class SessionListQuery extends PageQuery {

@@ -12,8 +12,8 @@ import { bindingRequiresAsn, bindingRequiresCity, parseExemptCidrs, UserLoginSta
 import type { Type } from '@nestjs/common';
 import { PartialType } from '@nestjs/swagger';
 import type { ObjectLiteral } from 'typeorm';
-import { definedOnly } from '../shared/dto-rules.js';
-import type { FieldErrors } from '../shared/field-errors.js';
+import { definedOnly } from '../common/dto-rules.js';
+import type { FieldErrors } from '../common/field-errors.js';
 import {
   IdentificationStageDto,
   PasswordStageDto,

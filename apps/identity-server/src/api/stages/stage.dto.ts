@@ -23,7 +23,7 @@ import {
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { Allow, ValidateNested } from 'class-validator';
-import { IsBool, IsBoundedInt, IsChoice, IsText, Required, rule } from '../shared/dto-rules.js';
+import { IsBool, IsBoundedInt, IsChoice, IsText, Required, rule } from '../common/dto-rules.js';
 
 /** User attributes an identification stage may match the identifier against. */
 export const USER_FIELDS = ['username', 'email'] as const;

@@ -3,16 +3,16 @@ import { FlowRepository, StageSettingsRepository, type TypedStage } from '@idp/f
 import { Controller, Delete, Get, HttpCode, Param, Query, type Type } from '@nestjs/common';
 import type { ObjectLiteral } from 'typeorm';
 import type { ApiCaller } from '../../auth/api-auth.guard.js';
-import { AdminApi } from '../shared/admin-api.decorator.js';
-import { ApiPaginatedResponse } from '../shared/api-responses.js';
+import { AdminApi } from '../common/admin-api.decorator.js';
+import { ApiPaginatedResponse } from '../common/api-responses.js';
 import { Caller } from '../../auth/caller.decorator.js';
-import { AdminModelController } from '../shared/admin-model.controller.js';
+import { AdminModelController } from '../common/admin-model.controller.js';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { isUuid, QueryText } from '../shared/dto-rules.js';
-import type { FieldErrors } from '../shared/field-errors.js';
-import { notFound, recordModelEvent, rejectingViolations, rejectProblems, type ModelRef } from '../shared/model-api.js';
-import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
-import { UuidParam } from '../shared/params.js';
+import { isUuid, QueryText } from '../common/dto-rules.js';
+import type { FieldErrors } from '../common/field-errors.js';
+import { notFound, recordModelEvent, rejectingViolations, rejectProblems, type ModelRef } from '../common/model-api.js';
+import { PageQuery, pageOf, paginated } from '../common/pagination.js';
+import { UuidParam } from '../common/params.js';
 import {
   IDENTIFICATION_KIND,
   PASSWORD_KIND,

@@ -1,7 +1,7 @@
 import { emailProblem, passwordStrengthProblem, usernameProblem } from '@idp/core';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Allow } from 'class-validator';
-import { IsBool, Required, rule } from '../shared/dto-rules.js';
+import { IsBool, Required, rule } from '../common/dto-rules.js';
 
 const IsUsername = () =>
   // A non-string reads as empty, which the username rule refuses with the same message.

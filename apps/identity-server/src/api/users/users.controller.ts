@@ -30,8 +30,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { ApiCaller } from '../../auth/api-auth.guard.js';
-import { AdminApi } from '../shared/admin-api.decorator.js';
-import { ApiPaginatedResponse, CodedDetailResponse } from '../shared/api-responses.js';
+import { AdminApi } from '../common/admin-api.decorator.js';
+import { ApiPaginatedResponse, CodedDetailResponse } from '../common/api-responses.js';
 import { MeResponse, UserResponse } from './user.response.js';
 import {
   ApiCookieAuth,
@@ -43,9 +43,9 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Caller } from '../../auth/caller.decorator.js';
-import { QueryText } from '../shared/dto-rules.js';
-import { PageQuery, pageOf, paginated } from '../shared/pagination.js';
-import { PkParam } from '../shared/params.js';
+import { QueryText } from '../common/dto-rules.js';
+import { PageQuery, pageOf, paginated } from '../common/pagination.js';
+import { PkParam } from '../common/params.js';
 import { SetPasswordDto, UserCreateDto, UserUpdateDto } from './user.dto.js';
 
 export class UserListQuery extends PageQuery {
