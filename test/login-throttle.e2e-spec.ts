@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DataSource, type EntityManager } from 'typeorm';
 import { createApp } from '../apps/identity-server/src/create-app.js';
+import { LoginAttemptRepository } from '../libs/flows/src/throttle/login-attempt.repository.js';
 import { Browser, cookieFrom, login } from './support/http.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test-server.js';
 
@@ -123,6 +125,48 @@ describe('sign-in throttling (LOGIN_THROTTLE=user_ip=3,ip=6,window=minutes=15)',
     expect(statuses.filter((status) => status === 200)).toHaveLength(3);
     expect(statuses.filter((status) => status === 429)).toHaveLength(9);
     expect(await count(`events WHERE action = 'login_failed' AND client_ip = $1`, [ip])).toBe(3);
+  });
+
+  it('answers when a right password releases its attempt between the budget check and its reply', async () => {
+    // `release()` takes no lock. A statement that deletes the attempt filling the budget runs
+    // right after the repository's first read in the locked transaction: the refusal must still
+    // say when a slot frees (two separate reads used to find nothing there and answer 500).
+    const ip = '192.168.45.1';
+    for (let i = 0; i < 3; i += 1) await tryPassword(ip, 'akadmin', `wrong-${i}`);
+    const dataSource = server.app.get(DataSource);
+    let reads = 0;
+    const racing = {
+      transaction: <T>(work: (db: EntityManager) => Promise<T>) =>
+        dataSource.transaction((db) =>
+          work(
+            new Proxy(db, {
+              get(target, key, receiver) {
+                if (key !== 'query') return Reflect.get(target, key, receiver);
+                return async (sql: string, params?: unknown[]) => {
+                  const rows = await target.query(sql, params);
+                  reads += 1;
+                  if (reads === 2) {
+                    await server.db.query(
+                      `DELETE FROM login_attempts WHERE id = (SELECT id FROM login_attempts
+                         WHERE client_ip = $1 ORDER BY created LIMIT 1)`,
+                      [ip],
+                    );
+                  }
+                  return rows;
+                };
+              },
+            }),
+          ),
+        ),
+    } as unknown as DataSource;
+    const reservation = await new LoginAttemptRepository(racing).reserve('akadmin', ip, server.clock.now(), {
+      perUserAndIp: 3,
+      perIp: 6,
+      windowMs: WINDOW_MS,
+    });
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reservation.allowed).toBe(false);
+    if (!reservation.allowed) expect(reservation.freesAt.getTime()).toBeGreaterThan(server.clock.now().getTime());
   });
 
   it('holds across instances: a second server on the same database sees the same budget', async () => {

@@ -5,6 +5,14 @@ import { isOverLimit, type LoginThrottleLimits } from './login-throttle.js';
 /** The outcome of asking for one attempt: a reserved row, or when the earliest slot frees. */
 export type Reservation = { allowed: true; id: string } | { allowed: false; freesAt: Date };
 
+/** The window as one snapshot saw it: the counts, and the attempt that filled each budget. */
+interface WindowRow {
+  user_and_ip: number;
+  ip: number;
+  user_and_ip_nth: Date | null;
+  ip_nth: Date | null;
+}
+
 /**
  * The only place that queries `login_attempts`. Counting lives in PostgreSQL so that every
  * instance of the server, and a restarted one, sees the same budget.
@@ -22,20 +30,26 @@ export class LoginAttemptRepository {
     const since = new Date(now.getTime() - limits.windowMs);
     return this.dataSource.transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`login_attempts:${clientIp}`]);
-      const [counts] = await db.query(
-        `SELECT count(*) FILTER (WHERE username = $1)::int AS user_and_ip, count(*)::int AS ip
-           FROM login_attempts WHERE client_ip = $2 AND created > $3`,
-        [username, clientIp, since],
+      // One statement, so one snapshot: `release()` does not take the lock, and a right password
+      // deleting its attempt between two reads made the "when does a slot free" read come back
+      // empty (a 500 under parallel sign-ins).
+      const [window]: WindowRow[] = await db.query(
+        `WITH recent AS (
+           SELECT username, created FROM login_attempts WHERE client_ip = $2 AND created > $3)
+         SELECT (SELECT count(*) FROM recent WHERE username = $1)::int AS user_and_ip,
+                (SELECT count(*) FROM recent)::int AS ip,
+                (SELECT created FROM recent WHERE username = $1
+                  ORDER BY created DESC OFFSET $4 LIMIT 1) AS user_and_ip_nth,
+                (SELECT created FROM recent ORDER BY created DESC OFFSET $5 LIMIT 1) AS ip_nth`,
+        [username, clientIp, since, limits.perUserAndIp - 1, limits.perIp - 1],
       );
-      const over = isOverLimit({ userAndIp: counts.user_and_ip, ip: counts.ip }, limits);
+      const over = isOverLimit({ userAndIp: window.user_and_ip, ip: window.ip }, limits);
       if (over.userAndIp || over.ip) {
         // A slot frees when the attempt that filled the budget leaves the window.
-        const frees: Date[] = [];
-        if (over.userAndIp) {
-          frees.push(await this.nthNewest(db, [username, clientIp, since, limits.perUserAndIp - 1], true, limits));
-        }
-        if (over.ip) frees.push(await this.nthNewest(db, [clientIp, since, limits.perIp - 1], false, limits));
-        return { allowed: false, freesAt: new Date(Math.max(...frees.map((d) => d.getTime()))) };
+        const filledAt = [over.userAndIp && window.user_and_ip_nth, over.ip && window.ip_nth]
+          .filter((created): created is Date => created instanceof Date)
+          .map((created) => created.getTime());
+        return { allowed: false, freesAt: new Date(Math.max(...filledAt) + limits.windowMs) };
       }
       const [row] = await db.query(
         'INSERT INTO login_attempts (username, client_ip, created) VALUES ($1, $2, $3) RETURNING id',
@@ -58,25 +72,5 @@ export class LoginAttemptRepository {
       [before, batchSize],
     );
     return result[1] ?? 0;
-  }
-
-  private async nthNewest(
-    db: { query(sql: string, params: unknown[]): Promise<Array<{ created: Date }>> },
-    params: unknown[],
-    perUser: boolean,
-    limits: LoginThrottleLimits,
-  ): Promise<Date> {
-    const rows = perUser
-      ? await db.query(
-          `SELECT created FROM login_attempts WHERE username = $1 AND client_ip = $2 AND created > $3
-            ORDER BY created DESC OFFSET $4 LIMIT 1`,
-          params,
-        )
-      : await db.query(
-          `SELECT created FROM login_attempts WHERE client_ip = $1 AND created > $2
-            ORDER BY created DESC OFFSET $3 LIMIT 1`,
-          params,
-        );
-    return new Date(new Date(rows[0].created).getTime() + limits.windowMs);
   }
 }
