@@ -167,7 +167,11 @@ describe('idle timeout and session limits (Fastify, real Postgres)', () => {
     ] as const)('%s: parallel logins never leave more than the limit (%i)', async (onLimit, max, successes) => {
       await patchDefaultLoginStage(server, { max_sessions: max, on_limit: onLimit });
       const { pk, username } = await newUser();
-      const browsers = Array.from({ length: 12 }, () => new Browser(server.http));
+      // Twelve devices: from one IP, sign-in throttling counts each password in flight, and the
+      // eleventh parallel try would be refused (LOGIN_THROTTLE allows 10 per user and IP).
+      const browsers = Array.from({ length: 12 }, (_, i) =>
+        Object.assign(new Browser(server.http), { forwardedFor: `203.0.113.${i + 1}` }),
+      );
       for (const browser of browsers) {
         await browser.get(FLOW);
         await browser.post(FLOW, { component: 'ak-stage-identification', uid_field: username });
