@@ -3,7 +3,7 @@
 // unsent settings kept), and the login stage refusing to run without a usable pending user, on
 // POST as well as GET and in the library itself.
 import { UserRepository } from '@idp/core';
-import { UserLoginStageRepository, UserLoginStageService } from '@idp/user-login';
+import { UserLoginStageService } from '@idp/user-login';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAuth, createUser } from './support/admin-api.js';
@@ -156,7 +156,7 @@ describe('API answers (Fastify, real Postgres)', () => {
 
   it('UserLoginStageService.login itself refuses a missing or inactive pending user: no session, no cookie, no event', async () => {
     const service = server.app.get(UserLoginStageService);
-    const stage = (await server.app.get(UserLoginStageRepository).findByName('default-authentication-login'))!;
+    const stage = (await server.app.get(UserLoginStageService).findStageByName('default-authentication-login'))!;
     const pk = await createUser(server, 'inactive-pending', PASSWORD);
     await api().patch(`${USERS}${pk}/`).set(adminAuth()).send({ is_active: false });
     const inactive = (await server.app.get(UserRepository).findByPk(pk))!;

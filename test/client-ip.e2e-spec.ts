@@ -1,5 +1,5 @@
 import { hashToken } from '@idp/core';
-import { SessionCache } from '@idp/user-login';
+import { SessionCache } from '../libs/user-login/src/session-cache/session-cache.js';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpAdapterName } from '../apps/identity-server/src/create-app.js';

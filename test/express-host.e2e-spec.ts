@@ -1,5 +1,6 @@
 import { hashPassword } from '@idp/core';
-import { SessionActivityWriter } from '@idp/user-login';
+// The write-behind flush is internal to the module; the test drains it before reading rows.
+import { SessionActivityWriter } from '../libs/user-login/src/session-cache/session-activity.writer.js';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';

@@ -1,11 +1,12 @@
 import { hashToken, newToken } from '@idp/core';
+// Internals of the module (not part of its public API), imported where they are tested.
+import { SessionRepository } from '../libs/user-login/src/persistence/session.repository.js';
+import { SessionActivityWriter } from '../libs/user-login/src/session-cache/session-activity.writer.js';
+import { SessionCache } from '../libs/user-login/src/session-cache/session-cache.js';
 import {
-  SessionActivityWriter,
-  SessionCache,
   SessionInvalidationListener,
-  SessionRepository,
   type ListenerState,
-} from '@idp/user-login';
+} from '../libs/user-login/src/session-cache/session-invalidation.listener.js';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAuth, patchDefaultLoginStage } from './support/admin-api.js';

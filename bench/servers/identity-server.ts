@@ -3,7 +3,7 @@
 // (BENCH_LOGIN_ROUTE=1). Everything else is the production app from createApp().
 import 'reflect-metadata';
 import { UserRepository } from '@idp/core';
-import { UserLoginStageRepository, UserLoginStageService } from '@idp/user-login';
+import { UserLoginStageService } from '@idp/user-login';
 import { loadConfig } from '../../apps/identity-server/src/config/app-config.js';
 import { HousekeepingService } from '../../apps/identity-server/src/housekeeping/housekeeping.service.js';
 import { createApp, type HttpAdapterName } from '../../apps/identity-server/src/create-app.js';
@@ -15,9 +15,9 @@ async function main(): Promise<void> {
   if (process.env.BENCH_LOGIN_ROUTE === '1') {
     // POST /bench/login/?user=<username>: the stage's login() (session row, login event,
     // terminate_other_sessions) for a user the flow would have identified; no password hashing.
-    const stage = await app.get(UserLoginStageRepository).findByName('default-authentication-login');
-    if (!stage) throw new Error('default-authentication-login is missing');
     const logins = app.get(UserLoginStageService);
+    const stage = await logins.findStageByName('default-authentication-login');
+    if (!stage) throw new Error('default-authentication-login is missing');
     const users = app.get(UserRepository);
     const http = app.getHttpAdapter().getInstance();
     http.post('/bench/login/', async (request: any, reply: any) => {

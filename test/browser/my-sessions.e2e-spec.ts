@@ -1,5 +1,5 @@
 import { hashToken } from '@idp/core';
-import { SessionCache } from '@idp/user-login';
+import { SessionCache } from '../../libs/user-login/src/session-cache/session-cache.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

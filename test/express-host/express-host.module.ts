@@ -15,7 +15,6 @@ import {
   USER_LOGIN_ENTITIES,
   USER_LOGIN_MIGRATIONS,
   UserLoginModule,
-  UserLoginStageRepository,
   UserLoginStageService,
   type ActiveSession,
 } from '@idp/user-login';
@@ -43,7 +42,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 class HostController {
   constructor(
     private readonly users: UserRepository,
-    private readonly stages: UserLoginStageRepository,
     private readonly login: UserLoginStageService,
     private readonly logout: SessionLogoutService,
   ) {}
@@ -57,7 +55,7 @@ class HostController {
   ) {
     const user = await this.users.findByUsername(body.username);
     const ok = await verifyPassword(user ? await this.users.passwordHashOf(user.pk) : null, body.password);
-    const stage = await this.stages.findByName(body.stage);
+    const stage = await this.login.findStageByName(body.stage);
     if (!user || !ok || !stage) throw new UnauthorizedException({ detail: 'Invalid credentials.' });
     const result = await this.login.login({
       request,

@@ -4,7 +4,6 @@ import {
   Public,
   SessionBindingGuard,
   SessionLogoutService,
-  UserLoginStageRepository,
   UserLoginStageService,
   type ActiveSession,
 } from '@idp/user-login';
@@ -22,7 +21,6 @@ interface LoginBody {
 export class HostController {
   constructor(
     private readonly users: UserRepository,
-    private readonly stages: UserLoginStageRepository,
     private readonly login: UserLoginStageService,
     private readonly logout: SessionLogoutService,
   ) {}
@@ -38,7 +36,7 @@ export class HostController {
   ) {
     const user = await this.users.findByUsername(body.username);
     const ok = await verifyPassword(user ? await this.users.passwordHashOf(user.pk) : null, body.password);
-    const stage = await this.stages.findByName(body.stage);
+    const stage = await this.login.findStageByName(body.stage);
     if (!user || !ok || !stage) throw new UnauthorizedException({ detail: 'Invalid credentials.' });
     const result = await this.login.login({
       request,

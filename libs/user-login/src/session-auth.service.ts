@@ -67,6 +67,11 @@ export class SessionAuthService {
     return found && found.user.isActive ? found : null;
   }
 
+  /** Whether the request carries a session cookie at all (valid or not). */
+  hasSessionCookie(request: HttpRequestLike): boolean {
+    return this.cookies.read(request) !== undefined;
+  }
+
   /**
    * The request's session after the binding check.
    * @throws NotAuthenticatedException when there is no valid session

@@ -1,14 +1,29 @@
-import { clientIp, EventService, httpRequestContext, toEventUser, type HttpRequestLike, type User } from '@idp/core';
+import {
+  clientIp,
+  EventService,
+  httpRequestContext,
+  toEventUser,
+  type HttpRequestLike,
+  type HttpResponseLike,
+  type User,
+} from '@idp/core';
 import { Injectable } from '@nestjs/common';
 import { SessionRepository, type DeletedSession } from './persistence/session.repository.js';
 import { SessionActivityWriter } from './session-cache/session-activity.writer.js';
 import { SessionCache } from './session-cache/session-cache.js';
+import { SessionCookieService } from './session-cookie.service.js';
 import { SessionTerminationHooks, type TerminationReason } from './session-termination.events.js';
 
 /** Who revoked sessions, and the API request they did it with (for the event's IP and request). */
 export interface Revoker {
   user: Pick<User, 'pk' | 'username' | 'email'>;
   request?: HttpRequestLike;
+  /**
+   * The session the revoking request came with, and the response to that request: when the
+   * revocation ends that session, its cookie is cleared on `response` (the browser signed itself out).
+   */
+  currentSessionUuid?: string | null;
+  response?: HttpResponseLike;
 }
 
 /**
@@ -33,6 +48,7 @@ export class TerminateSessionsService {
     private readonly events: EventService,
     private readonly cache: SessionCache,
     private readonly activity: SessionActivityWriter,
+    private readonly cookies: SessionCookieService,
   ) {}
 
   /** Terminates one session; false when it did not exist (already ended). */
@@ -73,6 +89,7 @@ export class TerminateSessionsService {
     const deleted = await this.sessions.deleteByUuid(sessionUuid);
     this.forget(deleted);
     if (deleted) await this.revoked([deleted], by);
+    if (deleted && sessionUuid === by.currentSessionUuid) this.clearCookie(by);
     return deleted !== null;
   }
 
@@ -85,6 +102,9 @@ export class TerminateSessionsService {
     const deleted = await this.sessions.deleteAllOfUsers(userIds, keepSessionId);
     this.forget(deleted);
     await this.revoked(deleted, by);
+    // The caller's own sessions were included and its current one not spared: it is signed out.
+    if (by.currentSessionUuid && by.currentSessionUuid !== keepSessionId && userIds.includes(by.user.pk))
+      this.clearCookie(by);
     return deleted.length;
   }
 
@@ -104,6 +124,10 @@ export class TerminateSessionsService {
     const uuids = rows.map((row) => row.uuid);
     this.cache.invalidateSessions(uuids);
     this.activity.forget(uuids);
+  }
+
+  private clearCookie(by: Revoker): void {
+    if (by.request && by.response) this.cookies.clear(by.request, by.response);
   }
 
   private async revoked(deleted: DeletedSession[], by: Revoker): Promise<void> {

@@ -29,6 +29,7 @@ import { IpFactsService } from './ip-facts.service.js';
 import { SessionRepository, type DeletedSession } from './persistence/session.repository.js';
 import type { Session } from './persistence/session.entity.js';
 import type { UserLoginStage } from './persistence/user-login-stage.entity.js';
+import { UserLoginStageRepository } from './persistence/user-login-stage.repository.js';
 import { SessionCookieService } from './session-cookie.service.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
 import { USER_LOGIN_OPTIONS, type ResolvedUserLoginOptions } from './user-login-options.interface.js';
@@ -58,6 +59,7 @@ export class UserLoginStageService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionRepository,
+    private readonly stages: UserLoginStageRepository,
     private readonly users: UserRepository,
     private readonly cookies: SessionCookieService,
     private readonly ipFacts: IpFactsService,
@@ -69,6 +71,16 @@ export class UserLoginStageService {
     @Inject(USER_LOGIN_OPTIONS) private readonly options: ResolvedUserLoginOptions,
     private readonly observers: UserLoginObservers,
   ) {}
+
+  /** The User Login stage with this uuid, or null. */
+  findStage(stageUuid: string): Promise<UserLoginStage | null> {
+    return this.stages.findByUuid(stageUuid);
+  }
+
+  /** The User Login stage with this name, or null: a host app that signs users in outside flows picks its stage so. */
+  findStageByName(name: string): Promise<UserLoginStage | null> {
+    return this.stages.findByName(name);
+  }
 
   /** Whether the stage asks "Stay signed in?" before logging in. */
   prompts(stage: UserLoginStage): boolean {

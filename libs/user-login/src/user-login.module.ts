@@ -24,6 +24,7 @@ import { SessionInvalidationListener } from './session-cache/session-invalidatio
 import { SessionLookup } from './session-cache/session-lookup.js';
 import { SessionCookieService } from './session-cookie.service.js';
 import { SessionLogoutService } from './session-logout.service.js';
+import { SessionsService } from './sessions.service.js';
 import { SessionTerminationHooks } from './session-termination.events.js';
 import { TerminateSessionsService } from './terminate-sessions.service.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './user-login.module-definition.js';
@@ -49,24 +50,19 @@ export const sessionCacheProvider = {
   useFactory: (options: ReturnType<typeof resolveUserLoginOptions>) => new SessionCache(options.sessionCacheMaxEntries),
 };
 
+// What a host app may inject: the services of the public API (index.ts). GeoIpService is the
+// instance this module opened with its options, exported so the host reads the same databases.
 const exported = [
   UserLoginStageService,
-  SessionCookieService,
   SessionBindingGuard,
   SessionAuthService,
   SessionLogoutService,
   TerminateSessionsService,
+  SessionsService,
   SessionTerminationHooks,
   UserLoginObservers,
   RememberedDeviceService,
-  DeviceBoundSessionService,
-  SessionRepository,
-  UserLoginStageRepository,
-  IpFactsService,
   GeoIpService,
-  SessionCache,
-  SessionInvalidationListener,
-  SessionActivityWriter,
   USER_LOGIN_OPTIONS,
 ];
 
@@ -96,6 +92,7 @@ const exported = [
     SessionCookieService,
     SessionAuthService,
     SessionLogoutService,
+    SessionsService,
     SessionBindingGuard,
     SessionTerminationHooks,
     UserLoginObservers,

@@ -1,6 +1,6 @@
 import { CLOCK, EventRepository, type Clock } from '@idp/core';
 import { FLOWS_OPTIONS, FlowExecutionRepository, LoginAttemptRepository, type FlowsOptions } from '@idp/flows';
-import { RememberedDeviceService, SessionRepository } from '@idp/user-login';
+import { RememberedDeviceService, SessionsService } from '@idp/user-login';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 
@@ -33,7 +33,7 @@ export class HousekeepingService {
   private running: Promise<HousekeepingReport> | null = null;
 
   constructor(
-    private readonly sessions: SessionRepository,
+    private readonly sessions: SessionsService,
     private readonly events: EventRepository,
     private readonly flowExecutions: FlowExecutionRepository,
     private readonly loginAttempts: LoginAttemptRepository,

@@ -1,11 +1,5 @@
 import { FlowStageHandler, withErrors, type StageContext, type StageHandler, type StageOutcome } from '@idp/flows';
-import {
-  parseDuration,
-  sessionLifetime,
-  UserLoginStageRepository,
-  UserLoginStageService,
-  type UserLoginStage,
-} from '@idp/user-login';
+import { parseDuration, sessionLifetime, UserLoginStageService, type UserLoginStage } from '@idp/user-login';
 import { Injectable } from '@nestjs/common';
 
 /** Runs the User Login stage inside a flow: the optional "Stay signed in?" prompt, then the login. */
@@ -14,10 +8,7 @@ import { Injectable } from '@nestjs/common';
 export class UserLoginStageHandler implements StageHandler {
   readonly type = 'user_login';
 
-  constructor(
-    private readonly stages: UserLoginStageRepository,
-    private readonly login: UserLoginStageService,
-  ) {}
+  constructor(private readonly login: UserLoginStageService) {}
 
   challenge(context: StageContext): Promise<StageOutcome> {
     return this.run(context, undefined);
@@ -29,7 +20,7 @@ export class UserLoginStageHandler implements StageHandler {
 
   /** GET (no body) shows the prompt; POST answers it. A stage that does not prompt logs in on either. */
   private async run(context: StageContext, body: Record<string, unknown> | undefined): Promise<StageOutcome> {
-    const stage = await this.stages.findByUuid(context.stage.stageUuid);
+    const stage = await this.login.findStage(context.stage.stageUuid);
     if (!stage) return { kind: 'deny', message: 'This login stage is not configured.' };
     // Checked on every step: the user may have been deactivated while the question was on screen.
     const denied = await this.deniedReason(context);

@@ -1,11 +1,6 @@
 import type { HttpRequestLike, HttpResponseLike } from '@idp/core';
 import { FlowRepository, safeNextPath } from '@idp/flows';
-import {
-  DeviceProofRequiredException,
-  NotAuthenticatedException,
-  SessionAuthService,
-  SessionCookieService,
-} from '@idp/user-login';
+import { DeviceProofRequiredException, NotAuthenticatedException, SessionAuthService } from '@idp/user-login';
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -28,7 +23,6 @@ export class WebController {
     private readonly adapterHost: HttpAdapterHost,
     private readonly sessions: SessionAuthService,
     private readonly flows: FlowRepository,
-    private readonly cookies: SessionCookieService,
   ) {}
 
   @Get()
@@ -93,7 +87,7 @@ export class WebController {
       if (!(error instanceof NotAuthenticatedException || error instanceof DeviceProofRequiredException)) throw error;
       // A cookie without a live session: it ended or expired while the browser was away. Which
       // of the two is no longer known once the row is gone, so the page says only that it ended.
-      const reason: SignOutReason | undefined = this.cookies.read(request) ? 'ended' : undefined;
+      const reason: SignOutReason | undefined = this.sessions.hasSessionCookie(request) ? 'ended' : undefined;
       this.redirect(response, `${LOGIN_PATH}?next=${encodeURIComponent(here)}${reason ? `&reason=${reason}` : ''}`);
       return null;
     }

@@ -1,15 +1,15 @@
 import { toPublicUser } from '@idp/core';
-import { IpFactsService, type Session } from '@idp/user-login';
+import { SessionsService, type Session } from '@idp/user-login';
 import { Injectable } from '@nestjs/common';
 import { UAParser } from 'ua-parser-js';
 
 /** Shapes a session for the API: who, from where (location and network), and which browser. */
 @Injectable()
 export class SessionPresenter {
-  constructor(private readonly ipFacts: IpFactsService) {}
+  constructor(private readonly sessions: SessionsService) {}
 
   present(session: Session, currentUuid: string | null) {
-    const facts = this.ipFacts.facts(session.lastIp);
+    const where = this.sessions.whereabouts(session.lastIp);
     const ua = new UAParser(session.lastUserAgent).getResult();
     return {
       uuid: session.uuid,
@@ -33,8 +33,8 @@ export class SessionPresenter {
       binding_mode: session.bindingMode,
       known_device: session.knownDevice,
       device_bound: Boolean(session.deviceBinding?.publicKey),
-      geo_ip: facts.geo?.context ?? null,
-      asn: facts.asn ?? null,
+      geo_ip: where.geo,
+      asn: where.asn,
     };
   }
 }

@@ -1,11 +1,5 @@
-import { CLOCK, type Clock, type HttpRequestLike, type HttpResponseLike } from '@idp/core';
-import {
-  isSessionLive,
-  SESSION_ORDERINGS,
-  SessionCookieService,
-  SessionRepository,
-  TerminateSessionsService,
-} from '@idp/user-login';
+import type { HttpRequestLike, HttpResponseLike } from '@idp/core';
+import { SESSION_ORDERINGS, SessionsService, TerminateSessionsService } from '@idp/user-login';
 import { Transform } from 'class-transformer';
 import {
   BadRequestException,
@@ -13,7 +7,6 @@ import {
   Delete,
   Get,
   HttpCode,
-  Inject,
   NotFoundException,
   Param,
   Query,
@@ -108,29 +101,24 @@ export class BulkDeleteQuery {
 @UserApi()
 export class SessionsController {
   constructor(
-    private readonly sessions: SessionRepository,
+    private readonly sessions: SessionsService,
     private readonly terminator: TerminateSessionsService,
     private readonly presenter: SessionPresenter,
-    private readonly cookies: SessionCookieService,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get()
   @ApiPaginatedResponse(SessionResponse)
   async list(@Query() query: SessionListQuery, @Caller() caller: ApiCaller) {
     const page = pageOf(query);
-    const [rows, count] = await this.sessions.list(
-      {
-        offset: page.offset,
-        limit: page.pageSize,
-        userPk: caller.user.isSuperuser && !query.mine ? undefined : caller.user.pk,
-        username: query.user__username,
-        lastIp: query.last_ip,
-        search: query.search,
-        ordering: query.ordering,
-      },
-      this.clock.now(),
-    );
+    const [rows, count] = await this.sessions.list({
+      offset: page.offset,
+      limit: page.pageSize,
+      userPk: caller.user.isSuperuser && !query.mine ? undefined : caller.user.pk,
+      username: query.user__username,
+      lastIp: query.last_ip,
+      search: query.search,
+      ordering: query.ordering,
+    });
     return paginated(
       page,
       count,
@@ -156,9 +144,9 @@ export class SessionsController {
     const requested = query.user_pks ?? [caller.user.pk];
     const userPks = caller.user.isSuperuser ? requested : requested.filter((pk) => pk === caller.user.pk);
     const keep = keepCurrent ? caller.session!.uuid : undefined;
-    const deleted = await this.terminator.revokeAllOf(userPks, { user: caller.user, request }, keep);
-    if (caller.session && !keep && userPks.includes(caller.user.pk)) this.cookies.clear(request, response);
-    return { deleted };
+    // Revoking the caller's own current session signs this browser out: its cookie is cleared too.
+    const by = { user: caller.user, request, response, currentSessionUuid: caller.session?.uuid };
+    return { deleted: await this.terminator.revokeAllOf(userPks, by, keep) };
   }
 
   @Get(':uuid')
@@ -178,16 +166,15 @@ export class SessionsController {
     @Res({ passthrough: true }) response: HttpResponseLike,
   ) {
     await this.visible(uuid, caller);
-    // Another request may have ended it since: then there is nothing left to revoke.
-    if (!(await this.terminator.revoke(uuid, { user: caller.user, request })))
-      throw new NotFoundException({ detail: 'Not found.' });
-    // Ending the session this request came with signs this browser out: drop its cookie too.
-    if (uuid === caller.session?.uuid) this.cookies.clear(request, response);
+    // Another request may have ended it since: then there is nothing left to revoke. Ending the
+    // session this request came with signs this browser out: its cookie is cleared too.
+    const by = { user: caller.user, request, response, currentSessionUuid: caller.session?.uuid };
+    if (!(await this.terminator.revoke(uuid, by))) throw new NotFoundException({ detail: 'Not found.' });
   }
 
   private async visible(uuid: string, caller: ApiCaller) {
-    const session = await this.sessions.findByUuid(uuid);
-    if (!session || !isSessionLive(session, this.clock.now())) throw new NotFoundException({ detail: 'Not found.' });
+    const session = await this.sessions.findLive(uuid);
+    if (!session) throw new NotFoundException({ detail: 'Not found.' });
     if (!caller.user.isSuperuser && session.userPk !== caller.user.pk)
       throw new NotFoundException({ detail: 'Not found.' });
     return session;
