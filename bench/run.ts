@@ -7,6 +7,7 @@
 //   npm run bench -- --quick      2 rounds of 2 s (about 2 minutes)
 //   npm run bench -- --scale      also 1,000,000 sessions + 5,000,000 events (see scale.ts)
 //   --rounds N --duration S --connections C override the mode's figures
+//   --only a,b,c                  only these rows (ids as in the JSON), e.g. same_ip,moving_ip
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,11 +16,12 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openBenchDatabase } from './support/bench-database.js';
 import { baselineLogin, flowLogin } from './support/bench-login.js';
-import { benchIp, writeBenchGeoIp } from './support/geoip-files.js';
+import { benchIp, movingIpHeaders, writeBenchGeoIp } from './support/geoip-files.js';
 import { runLoad, type LoadOptions, type LoadResult } from './support/load.js';
 import { formatTable, summarise, type Row } from './support/report.js';
 import { runScale } from './scale.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { isLocalProcess } from './support/cpu-time.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -31,11 +33,12 @@ const option = (name: string, fallback: number) => {
 };
 const quick = flag('quick');
 const settings = {
-  mode: flag('scale') ? 'scale' : quick ? 'quick' : 'standard',
+  mode: flag('scale') ? 'scale' : args.includes('--only') ? 'partial' : quick ? 'quick' : 'standard',
   rounds: option('rounds', quick ? 2 : 3),
   durationSeconds: option('duration', quick ? 2 : 5),
   connections: option('connections', 20),
   warmupSeconds: quick ? 1 : 2,
+  only: args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined,
 };
 const PASSWORD = 'bench-password-1';
 const TOKEN = 'bench-admin-token-0123456789abcdef';
@@ -46,7 +49,9 @@ interface Scenario {
   id: string;
   label: string;
   unit?: string;
-  load: Omit<LoadOptions, 'connections' | 'durationSeconds'>;
+  /** The process that answers, whose CPU time per request is reported. */
+  server: ServerProcess;
+  load: Omit<LoadOptions, 'connections' | 'durationSeconds' | 'cpu'>;
 }
 
 async function main(): Promise<void> {
@@ -115,32 +120,48 @@ async function main(): Promise<void> {
     const cookieExpress = await flowLogin(express.baseUrl, 'akadmin', PASSWORD, xff);
     const cookieUncached = await flowLogin(loginHost.baseUrl, 'akadmin', PASSWORD, xff);
     const cookieBaseline = await baselineLogin(baseline.baseUrl);
-    let nextIp = 2;
     let nextUser = 0;
     const me = '/api/v3/core/users/me/';
-    const scenarios: Scenario[] = [
+    const allScenarios: Scenario[] = [
       {
         id: 'ceiling',
+        server: fastify,
         label: 'ceiling: unauthenticated route, same server (Fastify)',
         load: { url: `${fastify.baseUrl}/-/health/live/`, expectStatus: 204 },
       },
       {
+        // The control of the moving-IP row: the same varying requests against the ceiling route
+        // show what they cost the client (about nothing, as they are built before the clock starts).
+        id: 'ceiling_moving',
+        server: fastify,
+        label: 'ceiling, requests of the moving-IP row (client-side control)',
+        load: {
+          url: `${fastify.baseUrl}/-/health/live/`,
+          headersPerConnection: movingIpHeaders,
+          expectStatus: 204,
+        },
+      },
+      {
         id: 'express_ceiling',
+        server: express,
         label: 'unauthenticated route, Express build',
         load: { url: `${express.baseUrl}/-/health/live/`, expectStatus: 204 },
       },
       {
         id: 'baseline',
+        server: baseline,
         label: 'baseline: express-session + connect-pg-simple (Express)',
         load: { url: `${baseline.baseUrl}/me`, headers: { cookie: cookieBaseline }, expectStatus: 200 },
       },
       {
         id: 'same_ip',
+        server: fastify,
         label: 'ours, same IP (Fastify)',
         load: { url: `${fastify.baseUrl}${me}`, headers: { cookie: cookieFastify, ...xff }, expectStatus: 200 },
       },
       {
         id: 'same_ip_nocache',
+        server: loginHost,
         label: 'ours, same IP, SESSION_CACHE=off: one SELECT per request (Fastify)',
         load: {
           url: `${loginHost.baseUrl}${me}`,
@@ -150,21 +171,24 @@ async function main(): Promise<void> {
       },
       {
         id: 'moving_ip',
+        server: fastify,
         label: 'ours, moving IP: every request another address of the network (Fastify)',
         load: {
           url: `${fastify.baseUrl}${me}`,
           headers: { cookie: cookieMoving },
-          setupRequest: (request) => void (request.headers['x-forwarded-for'] = benchIp(nextIp++)),
+          headersPerConnection: movingIpHeaders,
           expectStatus: 200,
         },
       },
       {
         id: 'same_ip_express',
+        server: express,
         label: 'ours, same IP (Express)',
         load: { url: `${express.baseUrl}${me}`, headers: { cookie: cookieExpress, ...xff }, expectStatus: 200 },
       },
       {
         id: 'login',
+        server: loginHost,
         label: 'login: User Login stage alone, terminate_other_sessions on (Fastify)',
         unit: 'logins/s',
         load: {
@@ -177,6 +201,7 @@ async function main(): Promise<void> {
       },
       {
         id: 'baseline_login',
+        server: baseline,
         label: 'baseline login: express-session regenerate + save',
         unit: 'logins/s',
         load: {
@@ -188,6 +213,17 @@ async function main(): Promise<void> {
         },
       },
     ];
+    // The database's CPU per request: every backend serving the benchmark's database, on this machine.
+    const databasePids = async () =>
+      (
+        await db.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        )
+      ).rows
+        .map((row) => row.pid)
+        .filter((pid) => isLocalProcess(pid, 'postgres'));
+    const cpuOf = (scenario: Scenario) => ({ server: [scenario.server.child.pid!], database: databasePids });
+    const scenarios = allScenarios.filter((s) => !settings.only || settings.only.includes(s.id));
     const results = new Map<string, LoadResult[]>(scenarios.map((s) => [s.id, []]));
     for (const scenario of scenarios) {
       await runLoad({ ...scenario.load, connections: settings.connections, durationSeconds: settings.warmupSeconds });
@@ -200,10 +236,11 @@ async function main(): Promise<void> {
           ...scenario.load,
           connections: settings.connections,
           durationSeconds: settings.durationSeconds,
+          cpu: cpuOf(scenario),
         });
         results.get(scenario.id)!.push(result);
         console.log(
-          `  round ${round + 1}: ${scenario.id.padEnd(16)} ${Math.round(result.requestsPerSecond).toString().padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${result.failures ? `  FAILURES ${result.failures}` : ''}`,
+          `  round ${round + 1}: ${scenario.id.padEnd(16)} ${Math.round(result.requestsPerSecond).toString().padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  CPU/request: server ${us(result.cpuPerRequestUs?.server)} db ${us(result.cpuPerRequestUs?.database)} client ${us(result.cpuPerRequestUs?.client)}${result.failures ? `  FAILURES ${result.failures}` : ''}`,
         );
       }
     }
@@ -213,7 +250,7 @@ async function main(): Promise<void> {
       unit: s.unit ?? 'req/s',
       ...summarise(results.get(s.id)!),
     }));
-    const byId = (id: string) => rows.find((row) => row.id === id)!.requestsPerSecond;
+    const byId = (id: string) => rows.find((row) => row.id === id)?.requestsPerSecond ?? Number.NaN;
     const scale =
       settings.mode === 'scale'
         ? await runScale({
@@ -253,6 +290,7 @@ async function main(): Promise<void> {
           database: database.describe,
           rows: rows.map((row) => ({ ...row, rounds: results.get(row.id) })),
           ratios: report.ratioValues,
+          ratiosByCpuPerRequest: report.cpuRatioValues,
           scale: scale?.json,
         },
         null,
@@ -267,6 +305,10 @@ async function main(): Promise<void> {
     for (const server of servers.toReversed()) await server.stop();
     await database.stop();
   }
+}
+
+function us(value: number | null | undefined): string {
+  return value == null ? '-' : `${Math.round(value)} µs`;
 }
 
 function safe(read: () => string): string | undefined {

@@ -13,6 +13,19 @@ export function benchIp(i: number): string {
   return `198.18.${(i >> 8) & 255}.${(i & 255) | 1}`;
 }
 
+/** How many distinct addresses {@link benchIp} gives before it repeats. */
+export const BENCH_IPS = 65_536;
+
+/**
+ * The `X-Forwarded-For` headers of connection `index` of `connections` for a moving client: its
+ * share of the {@link BENCH_IPS} addresses (disjoint from the other connections' shares, from
+ * address 2 on), so every request comes from another address than the one before it.
+ */
+export function movingIpHeaders(index: number, connections: number): Array<Record<string, string>> {
+  const share = Math.floor((BENCH_IPS - 2) / connections);
+  return Array.from({ length: share }, (_, i) => ({ 'x-forwarded-for': benchIp(2 + index * share + i) }));
+}
+
 /** Writes the ASN and City databases into `dir`; returns their paths. */
 export function writeBenchGeoIp(dir: string): { asn: string; city: string } {
   const asn = new MmdbWriter({ databaseType: 'GeoLite2-ASN', ipVersion: 6, description: 'bench', languages: ['en'] });

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { cpuMicros, cpuUsedBetween } from './cpu-time.js';
 
 /** One autocannon run's figures. */
 export interface LoadResult {
@@ -8,6 +9,8 @@ export interface LoadResult {
   /** Responses with an unexpected status, plus socket errors and timeouts. */
   failures: number;
   total: number;
+  /** CPU µs per answered request, of the server process(es), of the database backends, of the client. */
+  cpuPerRequestUs?: { server: number | null; database: number | null; client: number };
 }
 
 export interface LoadOptions {
@@ -15,16 +18,44 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
-  /** Changes each request before it is sent (e.g. another X-Forwarded-For). */
+  /** Changes each request before it is sent (rebuilt per request: costs the client CPU). */
   setupRequest?: (request: { headers: Record<string, string>; path: string }) => unknown;
+  /**
+   * Headers of the requests connection `index` (of `connections`) sends in turn, built before the
+   * clock starts: a varying request that costs the client no more than a fixed one.
+   */
+  headersPerConnection?: (index: number, connections: number) => Array<Record<string, string>>;
   expectStatus: number;
   connections: number;
   durationSeconds: number;
+  /** Processes whose CPU time is counted per request: the server, and the database's backends (asked before and after). */
+  cpu?: { server: number[]; database: () => Promise<number[]> };
 }
 
 /** Drives `url` with autocannon (keep-alive, no pipelining) and counts every unexpected status. */
-export function runLoad(options: LoadOptions): Promise<LoadResult> {
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const { cpu } = options;
+  const databaseBefore = cpu ? cpuMicros(await cpu.database()) : null;
+  const serverBefore = cpu ? cpuMicros(cpu.server) : null;
+  const clientBefore = process.cpuUsage();
+  const result = await drive(options);
+  const client = process.cpuUsage(clientBefore);
+  const serverUsed = cpu ? cpuUsedBetween(serverBefore, cpuMicros(cpu.server)) : null;
+  const databaseUsed = cpu ? cpuUsedBetween(databaseBefore, cpuMicros(await cpu.database())) : null;
+  const answered = Math.max(result.total, 1);
+  return {
+    ...result,
+    cpuPerRequestUs: {
+      server: serverUsed === null ? null : serverUsed / answered,
+      database: databaseUsed === null ? null : databaseUsed / answered,
+      client: (client.user + client.system) / answered,
+    },
+  };
+}
+
+function drive(options: LoadOptions): Promise<LoadResult> {
   let failures = 0;
+  let nextConnection = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -33,6 +64,19 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         duration: options.durationSeconds,
         pipelining: 1,
         timeout: 10,
+        ...(options.headersPerConnection
+          ? {
+              // Called as each connection is created, before autocannon starts its clock.
+              setupClient: (client: any) =>
+                client.setRequests(
+                  options.headersPerConnection!(nextConnection++, options.connections).map((headers) => ({
+                    method: options.method ?? 'GET',
+                    headers: { ...options.headers, ...headers },
+                    body: options.body,
+                  })),
+                ),
+            }
+          : {}),
         requests: [
           {
             method: options.method ?? 'GET',
