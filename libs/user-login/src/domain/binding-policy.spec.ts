@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_BINDING_POLICY,
@@ -106,6 +107,47 @@ describe('evaluateBinding with the defaults (today’s behaviour)', () => {
     });
   });
 
+  it('looks each IP up once per request, however many databases the levels read', () => {
+    lookups.length = 0;
+    const [outcome] = walk(
+      '198.51.100.10',
+      ['198.51.100.20'],
+      levels('bind_asn', 'bind_continent_country_city'),
+      policy(),
+    );
+    expect(outcome.action).toBe('pass');
+    expect(lookups.sort()).toEqual(['198.51.100.10', '198.51.100.20']);
+  });
+
+  it('checks a request from the IP already in last_ip when a reference lags behind it', () => {
+    // last_ip is this IP already, but a reference stayed behind (it came while the database had
+    // no record for it, under allow; the database has been updated since): the request is
+    // compared with the reference, not waved through as "the same IP".
+    const references = { lastIp: '203.0.113.5', networkIp: '198.51.100.10', geoipIp: '203.0.113.5' };
+    const outcome = evaluateBinding({
+      levels: levels('bind_asn'),
+      policy: policy(),
+      references,
+      ip: '203.0.113.5',
+      lookup,
+    });
+    expect(outcome).toMatchObject({
+      action: 'terminate',
+      previousIp: '198.51.100.10',
+      verdict: { reason: 'network.asn' },
+    });
+    const geo = { lastIp: '203.0.113.5', networkIp: '203.0.113.5', geoipIp: '198.51.100.10' };
+    expect(
+      evaluateBinding({
+        levels: levels('no_binding', 'bind_continent'),
+        policy: policy(),
+        references: geo,
+        ip: '203.0.113.5',
+        lookup,
+      }),
+    ).toMatchObject({ action: 'terminate', previousIp: '198.51.100.10', verdict: { reason: 'geoip.continent' } });
+  });
+
   it('an unbound session moves without any lookup', () => {
     lookups.length = 0;
     expect(actions(walk('198.51.100.10', ['203.0.113.5', '192.0.2.1'], levels('no_binding'), policy()))).toEqual([
@@ -198,10 +240,12 @@ describe('binding_exempt_cidrs', () => {
   it('a hop through the exempt network cannot launder a move', () => {
     const outcomes = walk('198.51.100.10', ['10.8.0.5', '203.0.113.5'], levels('bind_asn'), exempt);
     expect(outcomes[1]).toMatchObject({ action: 'terminate', previousIp: '198.51.100.10' });
-    // ...and coming back from it to where the session was is no move at all
+    // ...and coming back from it to where the session was is no move at all (not even a lookup)
+    lookups.length = 0;
     expect(
       actions(walk('198.51.100.10', ['10.8.0.5', '198.51.100.10'], levels('bind_asn_network_ip'), exempt)),
     ).toEqual(['pass', 'pass']);
+    expect(lookups).toEqual([]);
   });
 
   it('without the exemption the same network would end the session', () => {
@@ -271,6 +315,102 @@ describe('isExempt and parseExemptCidrs', () => {
     expect(() => parseExemptCidrs(value)).toThrow(message);
   });
 
+  it('accepts exactly 100 networks, and names the entry that is not a string', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => `10.${i}.0.0/16`);
+    expect(parseExemptCidrs(hundred)).toEqual(hundred);
+    expect(() => parseExemptCidrs(['10.0.0.0/8', { cidr: '10.0.0.0/8' }])).toThrow(
+      '{"cidr":"10.0.0.0/8"} is not a CIDR string.',
+    );
+  });
+
+  // Everything stored must be something the check understands: the forms below are CIDRs to
+  // ipaddr.js, but Node's BlockList (the check) reads no address in them, so they would be
+  // stored and never match.
+  it.each([
+    ['a three-part IPv4 address', '10.0.0/24'],
+    ['a leading zero (octal to some parsers)', '010.0.0.0/8'],
+    ['a zero-padded IPv4 tail in IPv6', '0000:0000:0000:0000:0000:0000:000.000.000.000/128'],
+    ['text around the network', 'x10.0.0.0/8'],
+    ['a prefix with text after it', '10.0.0.0/8x'],
+    ['a prefix of four digits', '10.0.0.0/0008'],
+  ])('refuses %s (%s), naming it', (_name, entry) => {
+    expect(() => parseExemptCidrs([entry])).toThrow(`"${entry}" is not a network in CIDR notation`);
+  });
+
+  it('every network it accepts exempts exactly the addresses inside it', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })),
+          fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 })),
+        ),
+        fc.oneof(fc.ipV4(), fc.ipV6()),
+        ([address, prefix], probe) => {
+          const parsed = ipaddr.parse(address);
+          if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) return;
+          const network =
+            parsed.kind() === 'ipv4'
+              ? ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`)
+              : ipaddr.IPv6.networkAddressFromCIDR(`${address}/${prefix}`);
+          const [cidr] = parseExemptCidrs([`${network.toString()}/${prefix}`]);
+          const range = ipaddr.parseCIDR(cidr);
+          // as the request path hands it over: normalised, an IPv4-mapped IPv6 address as IPv4
+          const client = ipaddr.process(probe);
+          // Node's BlockList also matches an IPv4 client against an IPv6 network holding its
+          // IPv4-mapped form (::ffff:a.b.c.d), e.g. ::/0 exempts every IPv4 client as well.
+          const inside =
+            client.kind() === range[0].kind()
+              ? client.match(range)
+              : client.kind() === 'ipv4' && (client as ipaddr.IPv4).toIPv4MappedAddress().match(range);
+          expect(isExempt(client.toString(), [cidr])).toBe(inside);
+          expect(isExempt(range[0].toString(), [cidr])).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('isExempt on entries the API would refuse (never stored; the check must still not throw)', () => {
+  it.each([
+    ['10.8.3.4', ['10.8.3.4'], true, 'a bare IPv4 address is that one address'],
+    ['10.8.3.5', ['10.8.3.4'], false, 'a bare IPv4 address is that one address'],
+    ['2001:db8::1', ['2001:db8::1'], true, 'a bare IPv6 address is that one address'],
+    ['2001:db8::2', ['2001:db8::1'], false, 'a bare IPv6 address is that one address'],
+    ['10.8.3.4', ['10.8.3.4/32'], true, 'a /32 is one address'],
+    ['10.8.3.5', ['10.8.3.4/32'], false, 'a /32 is one address'],
+    ['2001:db8::1', ['2001:db8::1/128'], true, 'a /128 is one address'],
+    ['10.8.3.4', ['10.0.0.0/33'], false, 'an IPv4 prefix over 32 is skipped'],
+    ['2001:db8::1', ['2001:db8::/129'], false, 'an IPv6 prefix over 128 is skipped'],
+    ['10.8.3.4', ['10.0.0.0/'], false, 'an empty prefix is skipped (not /0)'],
+    ['10.8.3.4', ['10.0.0.0/-1'], false, 'a negative prefix is skipped'],
+    ['10.8.3.4', ['10.0.0.0/8.5'], false, 'a fractional prefix is skipped'],
+    ['10.8.3.4', ['garbage', '10.0.0.0/33', '10.8.0.0/16'], true, 'the good entries of a list still count'],
+    ['not-an-ip', ['10.0.0.0/8', '2001:db8::/32'], false, 'a value that is no IP is never exempt'],
+    ['', ['0.0.0.0/0', '::/0'], false, 'an empty value is never exempt'],
+  ])('isExempt(%j, %j) = %s: %s', (ip, cidrs, expected) => {
+    expect(isExempt(ip, cidrs)).toBe(expected);
+  });
+
+  it('two lists are never confused, whichever was checked first', () => {
+    // As one string without a separator these two would be the same.
+    expect(isExempt('10.1.1.1', ['10.0.0.0/8', '1.0.0.0/8'])).toBe(true);
+    expect(isExempt('10.1.1.1', ['10.0.0.0/81.0.0.0/8'])).toBe(false);
+    expect(isExempt('10.1.1.1', ['10.0.0.0/8', '1.0.0.0/8'])).toBe(true);
+    expect(isExempt('1.1.1.1', ['10.0.0.0/8'])).toBe(false);
+    expect(isExempt('1.1.1.1', ['1.0.0.0/8'])).toBe(true);
+  });
+
+  it('keeps answering right after more distinct lists than it keeps parsed', () => {
+    for (let i = 0; i < 300; i++) {
+      const list = [`10.${i % 256}.0.0/16`, `192.168.${i % 256}.0/24`];
+      expect(isExempt(`10.${i % 256}.9.9`, list)).toBe(true);
+      expect(isExempt(`10.${(i + 1) % 256}.9.9`, list)).toBe(false);
+    }
+  });
+});
+
+describe('isExempt and parseExemptCidrs (stored values)', () => {
   it('storedReference is null when the reference is last_ip', () => {
     expect(storedReference('1.2.3.4', '1.2.3.4')).toBeNull();
     expect(storedReference('1.2.3.4', '5.6.7.8')).toBe('1.2.3.4');

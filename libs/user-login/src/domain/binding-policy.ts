@@ -98,7 +98,14 @@ export function parseExemptCidrs(value: unknown): string[] {
   return value.map((entry) => {
     if (typeof entry !== 'string') throw new TypeError(`${JSON.stringify(entry)} is not a CIDR string.`);
     const cidr = entry.trim();
-    if (cidr.length > 64 || !/^[0-9A-Fa-f.:]+\/\d{1,3}$/.test(cidr) || !ipaddr.isValidCIDR(cidr)) {
+    // isIP is the parser the check uses (exemptList): ipaddr.js alone also takes `10.0.0/24` or
+    // `010.0.0.0/8`, which would be stored and then never match.
+    if (
+      cidr.length > 64 ||
+      !/^[0-9A-Fa-f.:]+\/\d{1,3}$/.test(cidr) ||
+      !ipaddr.isValidCIDR(cidr) ||
+      isIP(cidr.slice(0, cidr.indexOf('/'))) === 0
+    ) {
       throw new TypeError(`"${entry}" is not a network in CIDR notation, e.g. 10.0.0.0/8 or 2001:db8::/32.`);
     }
     const [address, prefix] = ipaddr.parseCIDR(cidr);
@@ -148,8 +155,11 @@ function exemptList(cidrs: readonly string[]): BlockList {
       const slash = cidr.indexOf('/');
       const address = slash < 0 ? cidr : cidr.slice(0, slash);
       const family = isIP(address);
-      const prefix = slash < 0 ? (family === 4 ? 32 : 128) : Number(cidr.slice(slash + 1));
-      if (family !== 0 && Number.isInteger(prefix)) list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+      const bits = family === 4 ? 32 : 128;
+      const digits = cidr.slice(slash + 1);
+      const prefix = slash < 0 ? bits : /^\d{1,3}$/.test(digits) ? Number(digits) : NaN;
+      // addSubnet throws on a prefix out of range: a bad entry is skipped, not a 500.
+      if (family !== 0 && prefix <= bits) list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
     }
     if (EXEMPT_LISTS.size >= MAX_CACHED_LISTS) EXEMPT_LISTS.clear();
     EXEMPT_LISTS.set(key, list);
