@@ -31,8 +31,15 @@ describe('readCookie', () => {
     expect(readCookie(request({ cookie: header }), 'idp_session')).toBe(expected);
   });
 
-  it('treats a missing header as no cookie', () => {
+  it('treats a missing or empty header as no cookie', () => {
     expect(readCookie(request({}), 'idp_session')).toBeUndefined();
+    expect(readCookie(request({ cookie: '' }), 'idp_session')).toBeUndefined();
+  });
+
+  it('reads the first of two cookies of the same name, and treats a header list as no cookie', () => {
+    expect(readCookie(request({ cookie: 'idp_session=a; idp_session=b' }), 'idp_session')).toBe('a');
+    const listed = { method: 'GET', url: '/', headers: { cookie: ['idp_session=a'] } };
+    expect(readCookie(listed, 'idp_session')).toBeUndefined();
   });
 });
 
@@ -46,6 +53,28 @@ describe('appendSetCookie', () => {
       'idp_session=s1; Max-Age=60; Path=/; HttpOnly',
       'idp_flow=; Max-Age=0; Path=/',
     ]);
+  });
+});
+
+describe('appendSetCookie on an appending header store (as Fastify)', () => {
+  it('writes each cookie once: the old list is removed before the new one is set', () => {
+    const headers = new Map<string, string[]>();
+    const response = {
+      getHeader: (name: string) => headers.get(name),
+      removeHeader: (name: string) => headers.delete(name),
+    };
+    const append = (_res: unknown, name: string, value: string | string[]) =>
+      headers.set(name, [...(headers.get(name) ?? []), ...([] as string[]).concat(value)]);
+    appendSetCookie(append, response, 'idp_flow', 'f1', { path: '/' });
+    appendSetCookie(append, response, 'idp_session', 's1', { path: '/' });
+    expect(headers.get('set-cookie')).toEqual(['idp_flow=f1; Path=/', 'idp_session=s1; Path=/']);
+  });
+
+  it('keeps a single line already set as a string', () => {
+    const response = fakeResponse();
+    response.headers.set('set-cookie', 'other=1; Path=/');
+    appendSetCookie(response.set, response, 'idp_flow', 'f1', { path: '/' });
+    expect(response.headers.get('set-cookie')).toEqual(['other=1; Path=/', 'idp_flow=f1; Path=/']);
   });
 });
 
@@ -72,6 +101,15 @@ describe('httpRequestContext', () => {
       method: 'POST',
       user_agent: 'UA/1',
     });
+  });
+
+  it('prefers the original URL (Express rewrites url under routers), then url, then /', () => {
+    const base = { method: 'GET', headers: {} };
+    expect(httpRequestContext({ ...base, url: '/inner?a=1', originalUrl: '/outer/inner?a=2' })).toMatchObject({
+      path: '/outer/inner',
+      args: { a: '2' },
+    });
+    expect(httpRequestContext({ ...base, url: undefined as unknown as string })).toMatchObject({ path: '/', args: {} });
   });
 });
 

@@ -112,6 +112,7 @@ describe('parseDuration', () => {
     ['Months=1', 'unknown_key', UNKNOWN('Months')],
     ['=1', 'unknown_key', UNKNOWN('')],
     ['hours=1;h=2', 'unknown_key', UNKNOWN('h')],
+    ['hours=1; h =2', 'unknown_key', UNKNOWN('h')],
     // values that are not finite plain decimals
     ...BAD_AMOUNTS.map((amount): [string, DurationErrorReason, string] => [
       `hours=${amount}`,
