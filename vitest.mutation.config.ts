@@ -14,16 +14,24 @@ export const MUTATION_E2E_SUITES = [
   'test/browser-session.e2e-spec.ts',
   'test/client-ip.e2e-spec.ts',
   'test/cookie-secure.e2e-spec.ts',
+  'test/dbsc.e2e-spec.ts',
   'test/host-cookies.e2e-spec.ts',
   'test/logout.e2e-spec.ts',
+  'test/my-sessions-api.e2e-spec.ts',
+  'test/remember-device.e2e-spec.ts',
   'test/remember-me.e2e-spec.ts',
   'test/session-binding.e2e-spec.ts',
+  'test/session-cache.e2e-spec.ts',
   'test/session-check.e2e-spec.ts',
   'test/session-limits.e2e-spec.ts',
   'test/sessions-api.e2e-spec.ts',
   'test/terminate-sessions-service.e2e-spec.ts',
   'test/terminate-sessions.e2e-spec.ts',
 ];
+
+const e2eSuites = process.env.MUTATION_E2E
+  ? process.env.MUTATION_E2E.split(',').map((file) => file.trim())
+  : MUTATION_E2E_SUITES;
 
 type Project = { test: { name: string; include?: string[] } };
 
@@ -37,7 +45,7 @@ export default defineConfig({
         ...project,
         test: {
           ...project.test,
-          ...(project.test.name === 'e2e' ? { include: MUTATION_E2E_SUITES } : {}),
+          ...(project.test.name === 'e2e' ? { include: e2eSuites } : {}),
           // Every mutant run re-imports the test files; without isolation the module graph (Nest,
           // TypeORM, the app) is loaded once per worker instead of once per file and run.
           isolate: false,
