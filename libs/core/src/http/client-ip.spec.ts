@@ -61,13 +61,13 @@ describe('parseCidrList', () => {
   });
 });
 
-describe('userAgent', () => {
-  const withAgent = (agent: string | string[] | undefined) => ({
-    method: 'GET',
-    url: '/',
-    headers: { 'user-agent': agent },
-  });
+const withAgent = (agent: string | string[] | undefined) => ({
+  method: 'GET',
+  url: '/',
+  headers: { 'user-agent': agent },
+});
 
+describe('userAgent', () => {
   it('keeps at most 512 characters of it (it goes into every event and session row)', () => {
     expect(userAgent(withAgent('a'.repeat(600)))).toBe('a'.repeat(512));
     expect(userAgent(withAgent('UA/1'))).toBe('UA/1');

@@ -116,7 +116,7 @@ describe('evaluateBinding with the defaults (today’s behaviour)', () => {
       policy(),
     );
     expect(outcome.action).toBe('pass');
-    expect(lookups.sort()).toEqual(['198.51.100.10', '198.51.100.20']);
+    expect(lookups.toSorted()).toEqual(['198.51.100.10', '198.51.100.20']);
   });
 
   it('checks a request from the IP already in last_ip when a reference lags behind it', () => {
