@@ -53,7 +53,12 @@ describe('admin API (stages, users, events) and bad input', () => {
     expect(created.body).toEqual({
       pk: expect.any(String),
       name: 'corp-login',
+      // authentik's read-only stage fields; bound in no flow yet
       component: 'ak-stage-user-login-form',
+      verbose_name: 'User Login Stage',
+      verbose_name_plural: 'User Login Stages',
+      meta_model_name: 'authentik_stages_user_login.userloginstage',
+      flow_set: [],
       session_duration: 'hours=8',
       remember_me_offset: 'days=30',
       network_binding: 'no_binding',

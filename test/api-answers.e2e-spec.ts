@@ -26,7 +26,7 @@ describe('API answers (Fastify, real Postgres)', () => {
 
   const sessionCount = async () => Number((await server.db.query('SELECT count(*) FROM sessions')).rows[0].count);
 
-  it('users/me answers exactly {user: {pk, username, name, email, is_active, is_superuser}}', async () => {
+  it("users/me answers exactly authentik's SessionUser: {user: {pk, username, name, email, is_active, is_superuser, ...UserSelf}, users: []}", async () => {
     const created = await api()
       .post(USERS)
       .set(adminAuth())
@@ -44,10 +44,20 @@ describe('API answers (Fastify, real Postgres)', () => {
         email: 'me-fields@example.test',
         is_active: true,
         is_superuser: false,
+        // authentik's UserSelf, honestly empty where this server has no such thing
+        is_current: true,
+        groups: [],
+        roles: [],
+        settings: {},
+        system_permissions: [],
+        avatar: '',
+        uid: expect.any(String),
       },
+      users: [],
     });
-    const row = await server.db.query('SELECT pk FROM users WHERE username = $1', ['me-fields']);
+    const row = await server.db.query('SELECT pk, uuid FROM users WHERE username = $1', ['me-fields']);
     expect(me.body.user.pk).toBe(row.rows[0].pk);
+    expect(me.body.user.uid).toBe(row.rows[0].uuid);
   });
 
   it('never shows the password hash: not in users/me, the users API, sessions or events', async () => {

@@ -77,9 +77,20 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
       const binding = await created(BINDINGS, { target: flow.pk, stage: stage.pk, order });
       expect(binding).toEqual({
         pk: binding.pk,
+        policybindingmodel_ptr_id: binding.pk,
         target: flow.pk,
         stage: stage.pk,
-        stage_obj: { pk: stage.pk, name: stage.name, type },
+        // authentik's Stage: the stage's fields and the flows it is bound in, this one now included
+        stage_obj: {
+          pk: stage.pk,
+          name: stage.name,
+          type,
+          component: stage.component,
+          verbose_name: stage.verbose_name,
+          verbose_name_plural: stage.verbose_name_plural,
+          meta_model_name: stage.meta_model_name,
+          flow_set: [expect.objectContaining({ pk: flow.pk, slug: 'api-login', designation: 'authentication' })],
+        },
         order,
       });
     }
@@ -196,7 +207,15 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
   it('moves, re-targets and deletes bindings', async () => {
     await created(FLOWS, { slug: 'binding-play', name: 'Binding play', designation: 'invalidation' });
     const logout = await created(`${STAGES}user_logout/`, { name: 'play-logout' });
-    expect(logout).toEqual({ pk: logout.pk, name: 'play-logout', component: 'ak-stage-user-logout-form' });
+    expect(logout).toEqual({
+      pk: logout.pk,
+      name: 'play-logout',
+      component: 'ak-stage-user-logout-form',
+      verbose_name: 'User Logout Stage',
+      verbose_name_plural: 'User Logout Stages',
+      meta_model_name: 'authentik_stages_user_logout.userlogoutstage',
+      flow_set: [],
+    });
     const first = await created(BINDINGS, { target: await flowPk('binding-play'), stage: logout.pk, order: 1 });
     const second = await created(BINDINGS, { target: await flowPk('binding-play'), stage: logout.pk, order: 2 });
 
@@ -253,7 +272,16 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
       'default-enrollment-prompt',
     ]);
     expect((await api('get', `${STAGES}all/?search=API-WR`)).body.results).toEqual([
-      { pk: write.pk, name: 'api-write', type: 'user_write' },
+      {
+        pk: write.pk,
+        name: 'api-write',
+        type: 'user_write',
+        component: 'ak-stage-user-write-form',
+        verbose_name: 'User Write Stage',
+        verbose_name_plural: 'User Write Stages',
+        meta_model_name: 'authentik_stages_user_write.userwritestage',
+        flow_set: [],
+      },
     ]);
     expect(
       (await api('get', `${STAGES}password/?search=default`)).body.results.map((s: { name: string }) => s.name),

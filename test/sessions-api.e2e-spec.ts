@@ -18,7 +18,9 @@ const FIREFOX = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:128.0) Gecko/20
 interface Listed {
   uuid: string;
   current: boolean;
-  user: { pk: number; username: string };
+  /** The owner's pk, as in authentik; the owner itself is `user_obj`. */
+  user: number;
+  user_obj: { pk: number; username: string };
   last_ip: string;
   last_user_agent: string;
   user_agent: { browser: { family: string }; os: { family: string } };
@@ -100,7 +102,7 @@ describe('authenticated sessions API: self-service and admin (Fastify, real Post
       expect(listed.status).toBe(200);
       expect(listed.body.pagination.count).toBe(2);
       const results = listed.body.results as Listed[];
-      expect(results.every((row) => row.user.pk === alicePk)).toBe(true);
+      expect(results.every((row) => row.user === alicePk && row.user_obj.pk === alicePk)).toBe(true);
       expect(results.filter((row) => row.current).map((row) => row.uuid)).toEqual([await uuidOf(laptop)]);
       const firefox = results.find((row) => row.last_ip === '203.0.113.11')!;
       expect(firefox.last_user_agent).toBe(FIREFOX);
@@ -198,7 +200,8 @@ describe('authenticated sessions API: self-service and admin (Fastify, real Post
       expect((await adminBrowser.get(`${API}${heidiSession}/`)).body).toMatchObject({
         uuid: heidiSession,
         current: false,
-        user: { username: 'heidi' },
+        user: heidiPk,
+        user_obj: { username: 'heidi' },
       });
       expect((await adminBrowser.delete(`${API}${heidiSession}/`)).status).toBe(204);
       expect((await heidi.get(ME)).status).toBe(401);
@@ -260,11 +263,11 @@ describe('authenticated sessions API: self-service and admin (Fastify, real Post
 
       const byIp = await list('last_ip=198.51.100.2');
       expect(byIp.body.pagination.count).toBe(1);
-      expect(byIp.body.results[0]).toMatchObject({ user: { username: 'oscar' }, geo_ip: null, asn: null });
+      expect(byIp.body.results[0]).toMatchObject({ user_obj: { username: 'oscar' }, geo_ip: null, asn: null });
 
       const search = await list('search=firefox&user__username=oscar');
       expect(search.body.results.map((row: Listed) => row.last_ip)).toEqual(['198.51.100.1']);
-      expect((await list('search=SCA')).body.results.map((row: Listed) => row.user.username)).toEqual([
+      expect((await list('search=SCA')).body.results.map((row: Listed) => row.user_obj.username)).toEqual([
         'oscar',
         'oscar',
         'oscar',

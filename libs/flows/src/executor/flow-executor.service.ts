@@ -195,10 +195,22 @@ export class FlowExecutorService {
     this.setFlowCookie(request, response, '', true);
   }
 
+  /**
+   * authentik's `flow_info` (its clients require `cancel_url` and `layout`), plus the flow's slug
+   * and designation. There are no backgrounds; cancelling is a DELETE on the executor URL.
+   */
   private decorate(flow: Flow, challenge: Challenge): Challenge {
     return {
       ...challenge,
-      flow_info: { title: flow.title || flow.name, slug: flow.slug, designation: flow.designation },
+      flow_info: {
+        title: flow.title || flow.name,
+        slug: flow.slug,
+        designation: flow.designation,
+        cancel_url: `/api/v3/flows/executor/${flow.slug}/`,
+        layout: 'stacked',
+        background: '',
+        background_themed_urls: null,
+      },
     };
   }
 

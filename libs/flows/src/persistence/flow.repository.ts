@@ -53,6 +53,27 @@ export class FlowRepository {
     return this.bindings.find({ where: { flowUuid }, order: { order: 'ASC' } });
   }
 
+  /**
+   * The flows each stage is bound in (authentik's `flow_set` of a stage), by slug; a stage bound
+   * twice in one flow lists it once. Stages bound nowhere are absent from the map.
+   */
+  async flowsOfStages(stageUuids: string[]): Promise<Map<string, Flow[]>> {
+    const byStage = new Map<string, Flow[]>();
+    if (stageUuids.length === 0) return byStage;
+    const rows = await this.bindings
+      .createQueryBuilder('b')
+      .innerJoinAndSelect('b.flow', 'f')
+      .where('b.stage_uuid IN (:...stageUuids)', { stageUuids })
+      .orderBy('f.slug', 'ASC')
+      .getMany();
+    for (const { stageUuid, flow } of rows) {
+      const flows = byStage.get(stageUuid) ?? [];
+      if (!flows.some((known) => known.flowUuid === flow.flowUuid)) flows.push(flow);
+      byStage.set(stageUuid, flows);
+    }
+    return byStage;
+  }
+
   listFlows(offset: number, limit: number): Promise<[Flow[], number]> {
     return this.flows.findAndCount({ order: { slug: 'ASC' }, skip: offset, take: limit });
   }

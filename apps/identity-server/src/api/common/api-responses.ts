@@ -50,10 +50,15 @@ export function ApiPaginatedResponse(model: Type<unknown>) {
     ApiOkResponse({
       schema: {
         type: 'object',
-        required: ['pagination', 'results'],
+        required: ['pagination', 'results', 'autocomplete'],
         properties: {
           pagination: { $ref: getSchemaPath(PaginationResponse) },
           results: { type: 'array', items: { $ref: getSchemaPath(model) } },
+          autocomplete: {
+            type: 'object',
+            additionalProperties: true,
+            description: "Always {}: authentik's search hints, which this server does not give.",
+          },
         },
       },
     }),

@@ -47,7 +47,7 @@ export function pageOf(query: PageQuery): Page {
   return { page, pageSize, offset: (page - 1) * pageSize };
 }
 
-/** authentik's list shape: `{pagination: {...}, results: [...]}`. */
+/** authentik's list shape: `{pagination: {...}, results: [...], autocomplete: {}}` (no autocomplete hints here). */
 export function paginated<T>(page: Page, count: number, results: T[]) {
   const totalPages = Math.max(1, Math.ceil(count / page.pageSize));
   return {
@@ -61,5 +61,6 @@ export function paginated<T>(page: Page, count: number, results: T[]) {
       end_index: Math.min(count, page.offset + results.length),
     },
     results,
+    autocomplete: {},
   };
 }

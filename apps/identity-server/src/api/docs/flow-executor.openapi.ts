@@ -60,13 +60,62 @@ export const CHALLENGE_COMPONENTS = {
   ]),
 } satisfies Record<string, SchemaObject>;
 
+/** An answer to one component's challenge (authentik's `…ChallengeResponseRequest` names). */
+function answer(component: string, properties: Record<string, SchemaObject>, required: string[] = []): SchemaObject {
+  return {
+    type: 'object',
+    required: ['component', ...required],
+    properties: { component: { type: 'string', enum: [component] }, ...properties },
+  };
+}
+
+/** What the executor takes as answers, by component. */
+export const ANSWER_COMPONENTS = {
+  IdentificationChallengeResponseRequest: answer('ak-stage-identification', { uid_field: { type: 'string' } }, [
+    'uid_field',
+  ]),
+  PasswordChallengeResponseRequest: answer('ak-stage-password', { password: { type: 'string' } }, ['password']),
+  PromptChallengeResponseRequest: {
+    ...answer('ak-stage-prompt', {}),
+    additionalProperties: true,
+    description: "The prompt's answers keyed by field_key.",
+  },
+  UserLoginChallengeResponseRequest: answer(
+    'ak-stage-user-login',
+    { remember_me: { type: 'boolean', description: 'The answer to "Stay signed in?".' } },
+    ['remember_me'],
+  ),
+} satisfies Record<string, SchemaObject>;
+
 export const CHALLENGE_SCHEMAS: Record<string, SchemaObject> = {
   FlowInfo: {
     type: 'object',
+    required: ['cancel_url', 'layout'],
     properties: {
       title: { type: 'string' },
       slug: { type: 'string' },
       designation: { type: 'string', enum: ['authentication', 'enrollment', 'invalidation'] },
+      cancel_url: { type: 'string', description: 'The executor URL: a DELETE there abandons the walk.' },
+      layout: {
+        type: 'string',
+        enum: [
+          'stacked',
+          'content_left',
+          'content_right',
+          'sidebar_left',
+          'sidebar_right',
+          'sidebar_left_frame_background',
+          'sidebar_right_frame_background',
+        ],
+        description: "authentik's layouts; this server's flow page is always stacked.",
+      },
+      background: { type: 'string', description: 'Always empty: no background images here.' },
+      background_themed_urls: {
+        type: 'object',
+        nullable: true,
+        properties: { light: { type: 'string', nullable: true }, dark: { type: 'string', nullable: true } },
+        description: 'Always null.',
+      },
     },
   },
   ChallengeResponseErrors: {
@@ -91,12 +140,21 @@ export const CHALLENGE_SCHEMAS: Record<string, SchemaObject> = {
       ),
     },
   },
+  ...ANSWER_COMPONENTS,
   ChallengeAnswer: {
-    type: 'object',
-    additionalProperties: true,
     description:
       'The answer to the current challenge: uid_field (identification), password, the prompt field keys, or remember_me (user login).',
-    example: { uid_field: 'akadmin' },
+    oneOf: Object.keys(ANSWER_COMPONENTS).map(ref),
+    discriminator: {
+      propertyName: 'component',
+      mapping: Object.fromEntries(
+        Object.entries(ANSWER_COMPONENTS).map(([name, schema]) => [
+          (schema.properties!.component as SchemaObject).enum![0] as string,
+          `#/components/schemas/${name}`,
+        ]),
+      ),
+    },
+    example: { component: 'ak-stage-identification', uid_field: 'akadmin' },
   },
 };
 

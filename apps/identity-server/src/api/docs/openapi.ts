@@ -1,3 +1,4 @@
+import { GEOIP_BINDINGS, NETWORK_BINDINGS } from '@idp/user-login';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { CodedDetailResponse, FIELD_ERRORS_SCHEMA } from '../common/api-responses.js';
@@ -33,6 +34,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   document.components.schemas = {
     ...document.components.schemas,
     FieldErrors: FIELD_ERRORS_SCHEMA as never,
+    // authentik names its binding enums; the properties keep theirs inline (the admin form reads them).
+    NetworkBindingEnum: { type: 'string', enum: [...NETWORK_BINDINGS] },
+    GeoipBindingEnum: { type: 'string', enum: [...GEOIP_BINDINGS] },
     ...CHALLENGE_SCHEMAS,
   };
   // The API's paths end with a slash (authentik's style; both adapters accept either).

@@ -1,5 +1,5 @@
 import { EventService, StageRepository } from '@idp/core';
-import { FlowRepository, type BindingFields, type FlowStageBinding } from '@idp/flows';
+import { FlowRepository, type BindingFields, type Flow, type FlowStageBinding } from '@idp/flows';
 import { Controller, Get, Query } from '@nestjs/common';
 import { AdminApi } from '../common/admin-api.decorator.js';
 import { ApiPaginatedResponse } from '../common/api-responses.js';
@@ -9,6 +9,7 @@ import { definedOnly, isUuid, QueryText, rule } from '../common/dto-rules.js';
 import type { FieldErrors } from '../common/field-errors.js';
 import { notFound, rejectingViolations, rejectProblems, type ModelRef } from '../common/model-api.js';
 import { PageQuery, pageOf, paginated } from '../common/pagination.js';
+import { presentStage } from '../stages/stage.response.js';
 import { FlowBindingDto, FlowBindingPatchDto } from './flow.dto.js';
 
 const BINDING_ORDERINGS = ['order', '-order'] as const;
@@ -60,10 +61,11 @@ export class FlowBindingsController extends AdminModelController<FlowStageBindin
       flowUuid: query.target?.toLowerCase(),
       descending: query.ordering === '-order',
     });
+    const flows = await this.flows.flowsOfStages([...new Set(rows.map((binding) => binding.stageUuid))]);
     return paginated(
       page,
       count,
-      rows.map((binding) => this.present(binding)),
+      rows.map((binding) => this.show(binding, flows.get(binding.stageUuid) ?? [])),
     );
   }
 
@@ -96,13 +98,22 @@ export class FlowBindingsController extends AdminModelController<FlowStageBindin
     await this.flows.deleteBinding(binding.bindingUuid);
   }
 
-  /** A binding with a summary of its stage. */
-  protected present(binding: FlowStageBinding) {
+  protected async present(binding: FlowStageBinding) {
+    const flows = await this.flows.flowsOfStages([binding.stageUuid]);
+    return this.show(binding, flows.get(binding.stageUuid) ?? []);
+  }
+
+  /**
+   * A binding with its stage as authentik's `Stage` (`flows`: where that stage is bound). There
+   * is no policy binding model here: `policybindingmodel_ptr_id` is the binding's own pk.
+   */
+  private show(binding: FlowStageBinding, flows: Flow[]) {
     return {
       pk: binding.bindingUuid,
+      policybindingmodel_ptr_id: binding.bindingUuid,
       target: binding.flowUuid,
       stage: binding.stageUuid,
-      stage_obj: { pk: binding.stage.stageUuid, name: binding.stage.name, type: binding.stage.type },
+      stage_obj: presentStage(binding.stage, flows),
       order: binding.order,
     };
   }

@@ -1,6 +1,7 @@
 import { FLOW_DESIGNATIONS, type FlowDesignation } from '@idp/flows';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Allow } from 'class-validator';
+import { StageResponse } from '../stages/stage.response.js';
 import { IsBoundedInt, IsChoice, IsText, IsUuidText, Required, rule } from '../common/dto-rules.js';
 
 // Slugs appear in URLs (`/api/v3/flows/executor/{slug}/`), so only URL-safe characters.
@@ -62,9 +63,18 @@ export class FlowBindingDto {
   @IsUuidText()
   stage: string;
 
-  @ApiProperty({ readOnly: true, required: false, description: 'A summary of the stage, in answers.' })
+  @ApiProperty({
+    readOnly: true,
+    required: false,
+    format: 'uuid',
+    description: "The binding's own pk (no separate policy binding model here).",
+  })
   @Allow()
-  stage_obj?: unknown;
+  policybindingmodel_ptr_id?: string;
+
+  @ApiProperty({ type: () => StageResponse, readOnly: true, required: false, description: 'The stage, in answers.' })
+  @Allow()
+  stage_obj?: StageResponse;
 
   @ApiProperty({ type: 'integer', description: 'Stages run by ascending order; unique within a flow.' })
   @Required()

@@ -36,7 +36,10 @@ export interface StageKind<T extends ObjectLiteral, D extends StageDto> {
   type: string;
   /** The settings table's entity, or null for a type without settings. */
   entity: SettingsEntity<T>;
+  /** authentik's names for the type: the admin form's element, the model's labels and `app.model`. */
   component: string;
+  verboseName: string;
+  metaModelName: string;
   /** The `app` audit events name for changes through this kind's routes (default `stages`). */
   eventApp?: string;
   /** The create/PUT body; PATCH takes `PartialType` of it. */
@@ -78,6 +81,8 @@ export const IDENTIFICATION_KIND: StageKind<IdentificationStage, IdentificationS
   type: 'identification',
   entity: IdentificationStage,
   component: 'ak-stage-identification-form',
+  verboseName: 'Identification Stage',
+  metaModelName: 'authentik_stages_identification.identificationstage',
   dto: IdentificationStageDto,
   ...mapped<IdentificationStage, IdentificationStageDto>({
     user_fields: { field: 'userFields', default: ['username', 'email'] },
@@ -95,6 +100,8 @@ export const PASSWORD_KIND: StageKind<PasswordStage, PasswordStageDto> = {
   type: 'password',
   entity: PasswordStage,
   component: 'ak-stage-password-form',
+  verboseName: 'Password Stage',
+  metaModelName: 'authentik_stages_password.passwordstage',
   dto: PasswordStageDto,
   ...mapped<PasswordStage, PasswordStageDto>({
     failed_attempts_before_cancel: { field: 'failedAttemptsBeforeCancel', default: 5 },
@@ -106,6 +113,8 @@ export const PROMPT_KIND: StageKind<PromptStage, PromptStageDto> = {
   type: 'prompt',
   entity: PromptStage,
   component: 'ak-stage-prompt-form',
+  verboseName: 'Prompt Stage',
+  metaModelName: 'authentik_stages_prompt.promptstage',
   dto: PromptStageDto,
   toFields: (body) =>
     body.fields === undefined
@@ -130,6 +139,8 @@ export const USER_WRITE_KIND: StageKind<UserWriteStage, UserWriteStageDto> = {
   type: 'user_write',
   entity: UserWriteStage,
   component: 'ak-stage-user-write-form',
+  verboseName: 'User Write Stage',
+  metaModelName: 'authentik_stages_user_write.userwritestage',
   dto: UserWriteStageDto,
   ...mapped<UserWriteStage, UserWriteStageDto>({
     create_users_as_inactive: { field: 'createUsersAsInactive', default: false },
@@ -141,6 +152,8 @@ export const USER_LOGOUT_KIND: StageKind<ObjectLiteral, UserLogoutStageDto> = {
   type: 'user_logout',
   entity: null,
   component: 'ak-stage-user-logout-form',
+  verboseName: 'User Logout Stage',
+  metaModelName: 'authentik_stages_user_logout.userlogoutstage',
   dto: UserLogoutStageDto,
   toFields: () => ({}),
   present: () => ({}),
@@ -154,6 +167,8 @@ export const USER_LOGIN_KIND: StageKind<UserLoginStage, UserLoginStageDto> = {
   type: 'user_login',
   entity: UserLoginStage,
   component: 'ak-stage-user-login-form',
+  verboseName: 'User Login Stage',
+  metaModelName: 'authentik_stages_user_login.userloginstage',
   eventApp: 'user_login',
   dto: UserLoginStageDto,
   ...mapped<UserLoginStage, UserLoginStageDto>({
@@ -187,6 +202,14 @@ export const USER_LOGIN_KIND: StageKind<UserLoginStage, UserLoginStageDto> = {
     return errors;
   },
 };
+
+/** Every stage type the API serves, by its `stages.type`. */
+export const STAGE_KINDS: ReadonlyMap<string, StageKind<ObjectLiteral, StageDto>> = new Map(
+  [IDENTIFICATION_KIND, PASSWORD_KIND, PROMPT_KIND, USER_WRITE_KIND, USER_LOGIN_KIND, USER_LOGOUT_KIND].map((kind) => [
+    kind.type,
+    kind as unknown as StageKind<ObjectLiteral, StageDto>,
+  ]),
+);
 
 /** PATCH bodies: any subset of the create fields. */
 export function patchDtoOf<D extends StageDto>(dto: Type<D>): Type<Partial<D>> {

@@ -24,6 +24,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { Allow, ValidateNested } from 'class-validator';
 import { IsBool, IsBoundedInt, IsChoice, IsText, Required, rule } from '../common/dto-rules.js';
+import { FlowSetResponse } from './flow-set.response.js';
 
 /** User attributes an identification stage may match the identifier against. */
 export const USER_FIELDS = ['username', 'email'] as const;
@@ -39,7 +40,10 @@ export const PROMPT_FIELD_TYPES = [
   'checkbox',
 ] as const satisfies readonly PromptField['type'][];
 
-/** What every stage body has: its name, and the read-only `pk`/`component` a client may echo back. */
+/**
+ * What every stage body has: its name, and the read-only fields of the answer (authentik's) that a
+ * client may echo back; echoed values are ignored.
+ */
 export class StageDto {
   @ApiProperty({ readOnly: true, format: 'uuid', required: false })
   @Allow()
@@ -53,6 +57,27 @@ export class StageDto {
   @ApiProperty({ readOnly: true, required: false, description: 'The form that edits this stage type.' })
   @Allow()
   component?: string;
+
+  @ApiProperty({ readOnly: true, required: false, example: 'User Login Stage' })
+  @Allow()
+  verbose_name?: string;
+
+  @ApiProperty({ readOnly: true, required: false, example: 'User Login Stages' })
+  @Allow()
+  verbose_name_plural?: string;
+
+  @ApiProperty({ readOnly: true, required: false, example: 'authentik_stages_user_login.userloginstage' })
+  @Allow()
+  meta_model_name?: string;
+
+  @ApiProperty({
+    type: () => [FlowSetResponse],
+    readOnly: true,
+    required: false,
+    description: 'The flows the stage is bound in.',
+  })
+  @Allow()
+  flow_set?: FlowSetResponse[];
 }
 
 /** `/api/v3/stages/identification/`. */

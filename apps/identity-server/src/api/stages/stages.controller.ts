@@ -1,5 +1,5 @@
 import { EventService, GeoIpService, StageRepository, type Stage } from '@idp/core';
-import { FlowRepository, StageSettingsRepository, type TypedStage } from '@idp/flows';
+import { FlowRepository, StageSettingsRepository, type Flow, type TypedStage } from '@idp/flows';
 import { Controller, Delete, Get, HttpCode, Param, Query, type Type } from '@nestjs/common';
 import type { ObjectLiteral } from 'typeorm';
 import type { ApiCaller } from '../../auth/api-auth.guard.js';
@@ -7,7 +7,7 @@ import { AdminApi } from '../common/admin-api.decorator.js';
 import { ApiPaginatedResponse } from '../common/api-responses.js';
 import { Caller } from '../../auth/caller.decorator.js';
 import { AdminModelController } from '../common/admin-model.controller.js';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { isUuid, QueryText } from '../common/dto-rules.js';
 import type { FieldErrors } from '../common/field-errors.js';
 import { notFound, recordModelEvent, rejectingViolations, rejectProblems, type ModelRef } from '../common/model-api.js';
@@ -24,6 +24,7 @@ import {
   type StageKind,
 } from './stage-kinds.js';
 import type { StageDto } from './stage.dto.js';
+import { presentStage, stageMeta, StageResponse } from './stage.response.js';
 
 export class StageListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Part of the stage name.' })
@@ -33,13 +34,6 @@ export class StageListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Same as search.' })
   @QueryText()
   name?: string;
-}
-
-/** A stage of any type, as `/api/v3/stages/all/` lists it. */
-export class StageSummaryResponse {
-  @ApiProperty({ format: 'uuid' }) pk: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ example: 'user_login' }) type: string;
 }
 
 export class AllStagesListQuery extends StageListQuery {
@@ -61,27 +55,30 @@ export class AllStagesController {
   constructor(
     private readonly stages: StageSettingsRepository,
     private readonly commonStages: StageRepository,
+    private readonly flows: FlowRepository,
     private readonly events: EventService,
   ) {}
 
   @Get()
-  @ApiPaginatedResponse(StageSummaryResponse)
+  @ApiPaginatedResponse(StageResponse)
   async list(@Query() query: AllStagesListQuery) {
     const page = pageOf(query);
     const filter = { type: query.type, search: query.search ?? query.name };
     const [rows, count] = await this.stages.listStages({ offset: page.offset, limit: page.pageSize, ...filter });
+    const flows = await this.flows.flowsOfStages(rows.map((stage) => stage.stageUuid));
     return paginated(
       page,
       count,
-      rows.map((stage) => ({ pk: stage.stageUuid, name: stage.name, type: stage.type })),
+      rows.map((stage) => presentStage(stage, flows.get(stage.stageUuid) ?? [])),
     );
   }
 
   @Get(':uuid')
-  @ApiOkResponse({ type: StageSummaryResponse })
+  @ApiOkResponse({ type: StageResponse })
   async get(@Param('uuid', UuidParam) uuid: string) {
     const stage = await this.find(uuid);
-    return { pk: stage.stageUuid, name: stage.name, type: stage.type };
+    const flows = await this.flows.flowsOfStages([uuid]);
+    return presentStage(stage, flows.get(stage.stageUuid) ?? []);
   }
 
   /** A stage still bound in flows may go: its bindings cascade, and the flows run without it. */
@@ -134,10 +131,11 @@ function typedStagesController<T extends ObjectLiteral, D extends StageDto>(
         type: kind.type,
         search,
       });
+      const flows = await this.flows.flowsOfStages(rows.map(({ stage }) => stage.stageUuid));
       return paginated(
         page,
         count,
-        rows.map((typed) => this.present(typed)),
+        rows.map((typed) => this.show(typed, flows.get(typed.stage.stageUuid) ?? [])),
       );
     }
 
@@ -164,8 +162,14 @@ function typedStagesController<T extends ObjectLiteral, D extends StageDto>(
       await this.stages.deleteStage(stage.stageUuid);
     }
 
-    protected present({ stage, settings }: TypedStage<T>) {
-      return { pk: stage.stageUuid, name: stage.name, component: kind.component, ...kind.present(settings) };
+    protected async present(typed: TypedStage<T>) {
+      const flows = await this.flows.flowsOfStages([typed.stage.stageUuid]);
+      return this.show(typed, flows.get(typed.stage.stageUuid) ?? []);
+    }
+
+    /** authentik's stage fields, then the type's settings. */
+    private show({ stage, settings }: TypedStage<T>, flows: Flow[]) {
+      return { pk: stage.stageUuid, name: stage.name, ...stageMeta(kind.type, flows), ...kind.present(settings) };
     }
 
     protected describe({ stage }: TypedStage<T>): ModelRef {

@@ -1,3 +1,4 @@
+import { toPublicUser, type User } from '@idp/core';
 import { ApiProperty } from '@nestjs/swagger';
 
 /** A user as the API shows it (never the password). */
@@ -10,7 +11,44 @@ export class UserResponse {
   @ApiProperty() is_superuser: boolean;
 }
 
-/** `GET /api/v3/core/users/me/`. */
+/**
+ * The signed-in user as authentik's `UserSelf` shows it. This server has no groups, roles,
+ * per-user settings, permission strings or avatars: those read as empty, honestly.
+ */
+export class UserSelfResponse extends UserResponse {
+  @ApiProperty({ description: 'Whether this user owns the session the request came with (always, here).' })
+  is_current: boolean;
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Always empty: no groups here.' })
+  groups: never[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Always empty: no roles here.' })
+  roles: never[];
+  @ApiProperty({ description: "Always empty: no avatars here (as the flow's pending_user_avatar)." })
+  avatar: string;
+  @ApiProperty({ description: 'A stable opaque id of the user: its uuid.' })
+  uid: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Always {}: no user settings here.' })
+  settings: Record<string, never>;
+  @ApiProperty({ type: [String], description: 'Always empty: superusers are the only admins here.' })
+  system_permissions: string[];
+}
+
+/** `GET /api/v3/core/users/me/`: authentik's `SessionUser` (no impersonation here: `users` is empty). */
 export class MeResponse {
-  @ApiProperty({ type: UserResponse }) user: UserResponse;
+  @ApiProperty({ type: UserSelfResponse }) user: UserSelfResponse;
+  @ApiProperty({ type: [UserSelfResponse], description: 'Always empty: no impersonation here.' })
+  users: UserSelfResponse[];
+}
+
+/** `user` of users/me: the public fields, then authentik's `UserSelf` ones. */
+export function presentUserSelf(user: User): UserSelfResponse {
+  return {
+    ...toPublicUser(user),
+    is_current: true,
+    groups: [],
+    roles: [],
+    avatar: '',
+    uid: user.uuid,
+    settings: {},
+    system_permissions: [],
+  };
 }

@@ -32,7 +32,7 @@ import {
 import type { ApiCaller } from '../../auth/api-auth.guard.js';
 import { AdminApi } from '../common/admin-api.decorator.js';
 import { ApiPaginatedResponse, CodedDetailResponse } from '../common/api-responses.js';
-import { MeResponse, UserResponse } from './user.response.js';
+import { MeResponse, presentUserSelf, UserResponse } from './user.response.js';
 import {
   ApiCookieAuth,
   ApiCreatedResponse,
@@ -83,7 +83,7 @@ export class UsersController {
   @ApiOkResponse({ type: MeResponse })
   @ApiUnauthorizedResponse({ type: CodedDetailResponse, description: 'No session, or its binding broke.' })
   me(@CurrentSession() current: ActiveSession) {
-    return { user: toPublicUser(current.user) };
+    return { user: presentUserSelf(current.user), users: [] };
   }
 
   @Get()

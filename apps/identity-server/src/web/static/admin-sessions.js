@@ -46,7 +46,7 @@ export async function loadSessions() {
 }
 
 async function endSession(session) {
-  const username = session.user?.username ?? 'this user';
+  const username = session.user_obj?.username ?? 'this user';
   const confirmed = await confirmDialog({
     title: `End ${username}'s session?`,
     message: `${deviceText(session)} (${session.last_ip}) will be signed out and has to sign in again.`,

@@ -78,7 +78,7 @@ export function sessionRows(sessions, { showUser = false, onEnd, signOutPath }) 
     const device = deviceText(session);
     const signedIn = formatPreciseDate(session.created);
     // The name starts with the visible text (WCAG 2.5.3), then says whose and which.
-    const owner = showUser ? ` of ${session.user?.username ?? 'an unknown user'}` : '';
+    const owner = showUser ? ` of ${session.user_obj?.username ?? 'an unknown user'}` : '';
     const action = session.current
       ? h('a', { class: 'button small', href: signOutPath, 'data-focus-key': 'sign-out' }, 'Sign out')
       : h(
@@ -100,7 +100,7 @@ export function sessionRows(sessions, { showUser = false, onEnd, signOutPath }) 
         'data-key': session.uuid,
         'aria-current': session.current ? 'true' : undefined,
       },
-      showUser ? h('td', { 'data-label': 'User' }, session.user?.username ?? '—') : null,
+      showUser ? h('td', { 'data-label': 'User' }, session.user_obj?.username ?? '—') : null,
       h(
         'td',
         { 'data-label': 'Device' },
