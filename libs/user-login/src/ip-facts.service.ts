@@ -1,4 +1,11 @@
-import { GeoIpService, type AsnContext, type GeoContext } from '@idp/core';
+import {
+  GeoIpRegionCache,
+  GeoIpService,
+  type AsnContext,
+  type CityLookup,
+  type GeoContext,
+  type GeoIpRegion,
+} from '@idp/core';
 import { Injectable } from '@nestjs/common';
 import type { BindingLevels, GeoFacts, IpFacts } from './domain/index.js';
 
@@ -10,22 +17,18 @@ export interface IpFactsNeeds {
 
 const EVERYTHING: IpFactsNeeds = Object.freeze({ asn: true, city: true });
 
-// Addresses whose answers are kept; a full table is emptied (cheaper than tracking age, and an
-// address that matters is back after one lookup).
-const MAX_CACHED_IPS = 20_000;
-
-/** What the databases said about one IP; `undefined` where that database was not asked yet. */
-interface CachedFacts {
-  asn?: AsnContext | null;
-  geo?: GeoFacts | null;
-}
+// Networks whose answers are kept, per database; a full table is emptied (a network in use is
+// back after one lookup).
+const MAX_CACHED_NETWORKS = 20_000;
 
 /** Looks an IP up in the ASN and City databases and shapes the result for binding checks and events. */
 @Injectable()
 export class IpFactsService {
-  // Answers per IP, valid for the database files they came from (a reload of any of them,
-  // overlays included, empties the table).
-  private readonly known = new Map<string, CachedFacts>();
+  // Answers per network of the database files (every address of a network gets the same answer,
+  // so a client moving within its network is looked up once), valid for the files they came
+  // from: a reload of any of them, overlays included, empties both.
+  private readonly asnByNetwork = new GeoIpRegionCache<AsnContext>(MAX_CACHED_NETWORKS);
+  private readonly geoByNetwork = new GeoIpRegionCache<GeoFacts>(MAX_CACHED_NETWORKS);
   private knownFrom: unknown[] = [];
 
   constructor(private readonly geoip: GeoIpService) {}
@@ -61,37 +64,42 @@ export class IpFactsService {
   }
 
   private asnOf(ip: string): AsnContext | null {
-    const entry = this.entry(ip);
-    if (entry.asn === undefined) entry.asn = this.geoip.asn(ip)?.context ?? null;
-    return entry.asn;
+    this.forgetOnReload();
+    return this.asnByNetwork.get(ip, this.asnRegion);
   }
 
   private geoOf(ip: string): GeoFacts | null {
-    const entry = this.entry(ip);
-    if (entry.geo === undefined) entry.geo = this.lookUpGeo(ip);
-    return entry.geo;
+    this.forgetOnReload();
+    return this.geoByNetwork.get(ip, this.geoRegion);
   }
 
-  private entry(ip: string): CachedFacts {
+  // Fields, not methods: the caches call them without a closure allocated per lookup.
+  private readonly asnRegion = (ip: string): GeoIpRegion<AsnContext> | null => {
+    const region = this.geoip.asnRegion(ip);
+    return region && { value: region.value?.context ?? null, prefix: region.prefix };
+  };
+
+  private readonly geoRegion = (ip: string): GeoIpRegion<GeoFacts> | null => {
+    const region = this.geoip.cityRegion(ip);
+    return region && { value: region.value && geoFacts(region.value), prefix: region.prefix };
+  };
+
+  private forgetOnReload(): void {
     const g = this.geoip;
     const from = [g.asnDatabase?.info, g.cityDatabase?.info, g.asnOverlayDatabase?.info, g.cityOverlayDatabase?.info];
-    if (from.some((info, i) => info !== this.knownFrom[i]) || this.known.size >= MAX_CACHED_IPS) {
-      this.known.clear();
+    if (from.some((info, i) => info !== this.knownFrom[i])) {
+      this.asnByNetwork.clear();
+      this.geoByNetwork.clear();
       this.knownFrom = from;
     }
-    let entry = this.known.get(ip);
-    if (!entry) this.known.set(ip, (entry = {}));
-    return entry;
   }
+}
 
-  private lookUpGeo(ip: string): GeoFacts | null {
-    const city = this.geoip.city(ip);
-    if (!city) return null;
-    return {
-      context: city.context,
-      continent: city.record.continent,
-      country: city.record.country,
-      city: city.record.city,
-    };
-  }
+function geoFacts(city: CityLookup): GeoFacts {
+  return {
+    context: city.context,
+    continent: city.record.continent,
+    country: city.record.country,
+    city: city.record.city,
+  };
 }

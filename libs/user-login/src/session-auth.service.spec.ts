@@ -59,6 +59,13 @@ describe('SessionAuthService', () => {
       return hit ? { context: hit[1] } : null;
     }),
     city: vi.fn(() => null),
+    // As IpFactsService asks: the answer and its network, here every address a network of its own.
+    asnRegion(ip: string) {
+      return { value: this.asn(ip), prefix: ip.includes(':') ? 128 : 32 };
+    },
+    cityRegion(ip: string) {
+      return { value: this.city(), prefix: ip.includes(':') ? 128 : 32 };
+    },
   };
   const response = {} as HttpResponseLike;
   let checks: BindingCheckResult[];

@@ -89,6 +89,16 @@ export class GeoIpDatabase<T> {
 
   /** Like `lookup`, but hands record and network to `project` so the caller builds the only result object. */
   lookupWith<R>(ip: string, project: (record: T, network: string) => R): R | null {
+    return this.lookupRegion(ip, project)?.value ?? null;
+  }
+
+  /**
+   * The answer for `ip` and the prefix length of the region of the file's tree it came from:
+   * every address of that network (IPv4 addresses and IPv4-mapped IPv6 ones in IPv4 terms) gets
+   * the same answer, a miss included (its prefix is that of the empty subtree), so a caller may
+   * keep one answer per region instead of one per address. Null when `ip` is not an IP address.
+   */
+  lookupRegion<R>(ip: string, project: (record: T, network: string) => R): { value: R | null; prefix: number } | null {
     const bytes = this.scratch;
     let version = parseIp(ip, bytes);
     if (version === 0) return null;
@@ -99,15 +109,15 @@ export class GeoIpDatabase<T> {
         version = 4;
         address = formatIpv4(bytes);
       } else if (this.current.info.ipVersion === 4) {
-        return null;
+        // An IPv4-only file knows no IPv6 address at all.
+        return { value: null, prefix: 0 };
       } else if (ip.includes('%')) {
         address = ip.slice(0, ip.indexOf('%'));
       }
     }
     try {
       const [record, prefix] = this.current.reader.getWithPrefixLength(address);
-      if (record === null) return null;
-      return project(record as T, formatNetwork(bytes, version, prefix));
+      return { value: record === null ? null : project(record as T, formatNetwork(bytes, version, prefix)), prefix };
     } catch {
       // Checked at open, so this means damage the check could not see; a lookup never fails a request.
       return null;

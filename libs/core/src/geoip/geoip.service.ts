@@ -103,6 +103,19 @@ export class GeoIpService {
     );
   }
 
+  /**
+   * `city(ip)` and the prefix length of the network around `ip` whose addresses all get that same
+   * answer (from the overlay and the main file together); null when `ip` is not an IP address.
+   */
+  cityRegion(ip: string): GeoIpRegion<CityLookup> | null {
+    return combine(this.cityOverlay?.lookupRegion(ip, toCityLookup), this.cityDb?.lookupRegion(ip, toCityLookup));
+  }
+
+  /** `asn(ip)` and the prefix length of the network sharing that answer; see {@link cityRegion}. */
+  asnRegion(ip: string): GeoIpRegion<AsnLookup> | null {
+    return combine(this.asnOverlay?.lookupRegion(ip, toAsnLookup), this.asnDb?.lookupRegion(ip, toAsnLookup));
+  }
+
   /** Stops watching the files. */
   close(): void {
     this.cityDb?.close();
@@ -110,6 +123,25 @@ export class GeoIpService {
     this.cityOverlay?.close();
     this.asnOverlay?.close();
   }
+}
+
+/** An answer and the prefix length of the network of addresses that all get it. */
+export interface GeoIpRegion<R> {
+  value: R | null;
+  prefix: number;
+}
+
+// The overlay answers first. Where it has a record, its network is the region; where it has none,
+// the main file answers, and the region is the smaller of the overlay's empty network and the
+// main file's network (both contain the address, so one lies inside the other).
+function combine<R>(
+  overlay: GeoIpRegion<R> | null | undefined,
+  main: GeoIpRegion<R> | null | undefined,
+): GeoIpRegion<R> | null {
+  if (overlay === null || main === null) return null;
+  if (overlay?.value != null) return overlay;
+  if (main === undefined) return overlay ?? { value: null, prefix: 0 };
+  return overlay === undefined ? main : { value: main.value, prefix: Math.max(overlay.prefix, main.prefix) };
 }
 
 // Module-level projections, so a lookup allocates its result and nothing else.
