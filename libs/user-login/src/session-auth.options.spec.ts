@@ -61,7 +61,7 @@ describe('SessionAuthService with the stage options', () => {
   const sessions = { findActiveByTokenHash: vi.fn(), writeActivity: vi.fn(), moveTo: vi.fn() };
   const cookies = { read: vi.fn(), clear: vi.fn() };
   const events = { record: vi.fn() };
-  const terminator = { terminate: vi.fn() };
+  const terminator = { end: vi.fn() };
   const geoip = {
     asn: vi.fn((ip: string) => {
       const hit = Object.entries(asnByPrefix).find(([prefix]) => ip.startsWith(prefix));
@@ -120,14 +120,14 @@ describe('SessionAuthService with the stage options', () => {
       action: 'session_binding_violation',
       context: { binding: { reason: 'network.asn' }, ip: { previous: '198.51.100.10', new: '203.0.113.5' } },
     });
-    expect(terminator.terminate).not.toHaveBeenCalled();
+    expect(terminator.end).not.toHaveBeenCalled();
   });
 
   it('log mode: a request that lost the race (another already moved the session) writes no event', async () => {
     sessions.moveTo.mockResolvedValue(false);
     await expect(sut.authenticate(requestFrom('203.0.113.5'), response)).resolves.toBe(found);
     expect(events.record).not.toHaveBeenCalled();
-    expect(terminator.terminate).not.toHaveBeenCalled();
+    expect(terminator.end).not.toHaveBeenCalled();
   });
 
   it('idle timeout: renewed by use at most once a minute (or per half a shorter timeout)', async () => {

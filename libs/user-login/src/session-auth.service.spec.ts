@@ -52,7 +52,7 @@ describe('SessionAuthService', () => {
   const sessions = { findActiveByTokenHash: vi.fn(), writeActivity: vi.fn() };
   const cookies = { read: vi.fn(), clear: vi.fn() };
   const events = { record: vi.fn() };
-  const terminator = { terminate: vi.fn() };
+  const terminator = { end: vi.fn() };
   const geoip = {
     asn: vi.fn((ip: string) => {
       const hit = Object.entries(asnByPrefix).find(([prefix]) => ip.startsWith(prefix));
@@ -77,7 +77,7 @@ describe('SessionAuthService', () => {
     found = activeSession();
     sessions.findActiveByTokenHash.mockImplementation(async () => found);
     cookies.read.mockReturnValue('t'.repeat(43));
-    terminator.terminate.mockResolvedValue(true);
+    terminator.end.mockResolvedValue(true);
     const moduleRef = await Test.createTestingModule({
       providers: [
         SessionAuthService,
@@ -130,8 +130,26 @@ describe('SessionAuthService', () => {
     );
   });
 
+  it('a broken binding: ended through TerminateSessionsService with the reason, the request and what broke', async () => {
+    const request = requestFrom('203.0.113.5');
+    await expect(sut.authenticate(request, response)).rejects.toBeInstanceOf(SessionBindingBrokenException);
+    expect(terminator.end).toHaveBeenCalledTimes(1);
+    expect(terminator.end).toHaveBeenCalledWith(found!.session.uuid, {
+      reason: 'binding_broken',
+      request,
+      context: expect.objectContaining({
+        binding: expect.objectContaining({ reason: 'network.asn' }),
+        ip: { previous: '198.51.100.10', new: '203.0.113.5' },
+        session_uuid: found!.session.uuid,
+      }),
+    });
+    // The logout event is the terminator's to write, once, for the request whose DELETE won.
+    expect(events.record).not.toHaveBeenCalled();
+    expect(cookies.clear).toHaveBeenCalledTimes(1);
+  });
+
   it('a broken binding whose row another request already deleted: rejected and the cookie cleared, but no second event', async () => {
-    terminator.terminate.mockResolvedValue(false);
+    terminator.end.mockResolvedValue(false);
     await expect(sut.authenticate(requestFrom('203.0.113.5'), response)).rejects.toBeInstanceOf(
       SessionBindingBrokenException,
     );
@@ -187,7 +205,7 @@ describe('SessionAuthService', () => {
     });
 
     it('a break another request already terminated: counted as a check, not as a second break', async () => {
-      terminator.terminate.mockResolvedValue(false);
+      terminator.end.mockResolvedValue(false);
       await sut.authenticate(requestFrom('203.0.113.5'), response).catch(() => undefined);
       expect(checks).toEqual(['broken']);
       expect(breaks).toEqual([]);

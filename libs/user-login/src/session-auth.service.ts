@@ -188,18 +188,9 @@ export class SessionAuthService {
   ): Promise<never> {
     // Parallel requests all see the same broken session; only the one whose DELETE removed
     // the row writes the event (and fires the hook), so each says it exactly once.
-    if (await this.terminator.terminate(found.session.uuid, 'binding_broken')) {
+    const context = this.bindingContext(request, found, ip, needs, outcome);
+    if (await this.terminator.end(found.session.uuid, { reason: 'binding_broken', request, context })) {
       this.observers.bindingBroken(outcome.verdict.reason, found, outcome.previousIp, ip);
-      await this.events.record({
-        action: 'logout',
-        app: 'idp.user_login',
-        user: toEventUser(found.user),
-        clientIp: ip,
-        context: {
-          ...this.bindingContext(request, found, ip, needs, outcome),
-          logout_reason: 'Session binding broken',
-        },
-      });
     }
     this.cookies.clear(request, response);
     throw new SessionBindingBrokenException(this.loginUrl(request));

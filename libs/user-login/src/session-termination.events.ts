@@ -4,7 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
  * Why a session was terminated, as given to listeners: `logout` (the browser signed out),
  * `binding_broken` (it left its bound network or location), `terminate_other_sessions` (a newer
  * login of the same user through a stage with that flag), `revoked_by_user` / `revoked_by_admin`
- * (a person ended it through the API; see {@link TerminateSessionsService} for the two verbs),
+ * (a person ended it through the API; see {@link TerminateSessionsService} for its verbs),
  * `session_limit` (a newer login through a stage with `max_sessions` and `on_limit=evict_oldest`),
  * `device_proof_failed` (a DBSC refresh was signed by another key than the session's device).
  */

@@ -26,7 +26,7 @@ import {
 import { DeviceBoundSessionService } from './devices/device-bound-session.service.js';
 import { RememberedDeviceService } from './devices/remembered-device.service.js';
 import { IpFactsService } from './ip-facts.service.js';
-import { SessionRepository, type DeletedSession } from './persistence/session.repository.js';
+import { SessionRepository } from './persistence/session.repository.js';
 import type { Session } from './persistence/session.entity.js';
 import type { UserLoginStage } from './persistence/user-login-stage.entity.js';
 import { UserLoginStageRepository } from './persistence/user-login-stage.repository.js';
@@ -148,9 +148,9 @@ export class UserLoginStageService {
         knownDevice: device.known,
       });
       const ended = stage.terminateOtherSessions
-        ? await this.sessions.deleteAllExcept(pendingUser.pk, created.uuid, manager)
+        ? await this.terminator.deleteOthersWithin(manager, pendingUser.pk, created.uuid)
         : [];
-      const evicted = await this.sessions.deleteByUuids(limit.evict, manager);
+      const evicted = await this.terminator.deleteWithin(manager, limit.evict);
       await this.users.markLoggedIn(pendingUser.pk, now, manager);
       await this.events.record(
         {
@@ -177,8 +177,14 @@ export class UserLoginStageService {
     });
     if (result === null) return this.denied(SESSION_LIMIT_MESSAGE, pendingUser);
     const { session, terminated, evicted } = result;
-    await this.terminator.notify(terminated, 'terminate_other_sessions');
-    await this.recordEvictions(request, evicted, session.uuid);
+    // Told only now that the deletes committed: the login's own event already lists the
+    // terminated sessions; each evicted one gets its `logout` event.
+    await this.terminator.ended(terminated, { reason: 'terminate_other_sessions' });
+    await this.terminator.ended(evicted, {
+      reason: 'session_limit',
+      request,
+      context: { replaced_by_session_uuid: session.uuid },
+    });
     this.cookies.set(request, response, token, lifetime.kind === 'absolute' ? lifetime.maxAgeSeconds : undefined);
     await this.rememberedDevices.remember(
       request,
@@ -196,26 +202,6 @@ export class UserLoginStageService {
   private denied(message: string, user?: User): LoginResult {
     this.observers.loginCompleted({ result: 'denied', userUuid: user?.uuid });
     return { outcome: 'denied', message };
-  }
-
-  /** `on_limit=evict_oldest`: each session the login ended gets its `logout` event, then the hook. */
-  private async recordEvictions(request: HttpRequestLike, evicted: DeletedSession[], newSessionUuid: string) {
-    const ip = clientIp(request);
-    for (const row of evicted) {
-      await this.events.record({
-        action: 'logout',
-        app: 'idp.user_login',
-        user: toEventUser({ pk: row.userPk, username: row.username, email: row.email }),
-        clientIp: ip,
-        context: {
-          logout_reason: 'Session limit reached',
-          session_uuid: row.uuid,
-          replaced_by_session_uuid: newSessionUuid,
-          http_request: httpRequestContext(request),
-        },
-      });
-    }
-    await this.terminator.notify(evicted, 'session_limit');
   }
 }
 

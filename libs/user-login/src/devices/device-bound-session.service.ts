@@ -225,19 +225,7 @@ export class DeviceBoundSessionService {
 
   // A valid proof by another key means the session's cookie is being used without its device.
   private async endForWrongKey(request: HttpRequestLike, state: BoundSessionState): Promise<RefreshAnswer> {
-    if (await this.terminator.terminate(state.sessionUuid, 'device_proof_failed')) {
-      await this.events.record({
-        action: 'logout',
-        app: 'idp.user_login',
-        user: toEventUser({ pk: state.userPk, username: state.username, email: state.email }),
-        clientIp: clientIp(request),
-        context: {
-          logout_reason: 'Device proof failed',
-          session_uuid: state.sessionUuid,
-          http_request: httpRequestContext(request),
-        },
-      });
-    }
+    await this.terminator.end(state.sessionUuid, { reason: 'device_proof_failed', request });
     return { status: 401, body: { detail: 'Device proof failed', code: 'device_proof_failed' } };
   }
 
