@@ -187,8 +187,25 @@ describe("authentik's TypeScript client (@goauthentik/api) against the server", 
       const page = await flows.flowsInstancesList({ designation: FlowDesignationEnum.Authentication });
       expect(page.results.map((flow) => flow.slug)).toContain(FLOW);
       const flow = await flows.flowsInstancesRetrieve({ slug: FLOW });
-      expect(flow).toMatchObject({ slug: FLOW, designation: 'authentication' });
+      expect(flow).toMatchObject({
+        slug: FLOW,
+        designation: 'authentication',
+        policybindingmodelPtrId: flow.pk,
+        policies: [],
+        cacheCount: 0,
+        exportUrl: '',
+      });
       expect(flow.pk).toMatch(/^[0-9a-f-]{36}$/);
+      // authentik's `stages`: the bound stages in order (identification, password, login)
+      const stages = new StagesApi(admin);
+      const names = await Promise.all(
+        flow.stages.map(async (stageUuid) => (await stages.stagesAllRetrieve({ stageUuid })).name),
+      );
+      expect(names).toEqual([
+        'default-authentication-identification',
+        'default-authentication-password',
+        'default-authentication-login',
+      ]);
     });
 
     it('flowsBindingsList: FlowStageBinding with stage_obj and policybindingmodel_ptr_id', async () => {
@@ -255,11 +272,18 @@ describe("authentik's TypeScript client (@goauthentik/api) against the server", 
       expect(me.original).toBeUndefined();
     });
 
-    it('coreUsersList', async () => {
-      const page = await new CoreApi(admin).coreUsersList({ search: 'ak-client' });
+    it('coreUsersList and coreUsersRetrieve', async () => {
+      const core = new CoreApi(admin);
+      const page = await core.coreUsersList({ search: 'ak-client' });
       expect(page.results.map((user) => [user.pk, user.username, user.isActive])).toEqual([
         [userPk, 'ak-client', true],
       ]);
+      const { uuid } = (await server.db.query('SELECT uuid FROM users WHERE pk = $1', [userPk])).rows[0];
+      const user = await core.coreUsersRetrieve({ id: userPk });
+      expect(user).toMatchObject({ uuid, uid: uuid, avatar: '', groupsObj: [], rolesObj: [], isSuperuser: false });
+      expect(user.dateJoined).toBeInstanceOf(Date);
+      expect(user.dateJoined.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(user.lastLogin).toBeInstanceOf(Date); // set by the login above
     });
 
     it('coreAuthenticatedSessionsList and coreAuthenticatedSessionsRetrieve', async () => {

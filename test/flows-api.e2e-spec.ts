@@ -61,6 +61,14 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
       name: 'API login',
       title: 'Sign in here',
       designation: 'authentication',
+      // authentik's read-only Flow fields: no stages bound yet, and none of its policies or backgrounds here
+      policybindingmodel_ptr_id: flow.pk,
+      stages: [],
+      policies: [],
+      cache_count: 0,
+      background_url: '',
+      background_themed_urls: null,
+      export_url: '',
     });
     const identification = await created(`${STAGES}identification/`, {
       name: 'api-identification',
@@ -95,6 +103,11 @@ describe('flows, bindings and stages admin API (Fastify, real Postgres)', () => 
       });
     }
 
+    expect((await api('get', `${FLOWS}api-login/`)).body.stages).toEqual([
+      identification.pk,
+      password.pk,
+      userLogin.pk,
+    ]);
     const listed = await api('get', `${BINDINGS}?target=${flow.pk}`);
     expect(listed.body.pagination.count).toBe(3);
     expect(listed.body.results.map((b: { stage_obj: { name: string } }) => b.stage_obj.name)).toEqual([

@@ -1,7 +1,7 @@
 import { pageWindow } from '@idp/core';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { containsPattern, translatingViolations } from './constraint-violation.js';
 import { FlowStageBinding } from './flow-stage-binding.entity.js';
 import { Flow, type FlowDesignation } from './flow.entity.js';
@@ -72,6 +72,15 @@ export class FlowRepository {
       byStage.set(stageUuid, flows);
     }
     return byStage;
+  }
+
+  /** The stages each flow runs, in order (authentik's `stages` of a flow); flows with none are absent. */
+  async stagesOfFlows(flowUuids: string[]): Promise<Map<string, string[]>> {
+    const byFlow = new Map<string, string[]>();
+    if (flowUuids.length === 0) return byFlow;
+    const rows = await this.bindings.find({ where: { flowUuid: In(flowUuids) }, order: { order: 'ASC' } });
+    for (const { flowUuid, stageUuid } of rows) byFlow.set(flowUuid, [...(byFlow.get(flowUuid) ?? []), stageUuid]);
+    return byFlow;
   }
 
   listFlows(offset: number, limit: number): Promise<[Flow[], number]> {

@@ -13,6 +13,12 @@ export function isFlowSlug(slug: string): boolean {
   return SLUG.test(slug) && slug.length <= SLUG_MAX;
 }
 
+/** authentik's per-theme background URLs (none here). */
+class ThemedUrls {
+  @ApiProperty({ type: String, nullable: true }) light: string | null;
+  @ApiProperty({ type: String, nullable: true }) dark: string | null;
+}
+
 /** `POST` and `PUT /api/v3/flows/instances/`. */
 export class FlowDto {
   @ApiProperty({ readOnly: true, format: 'uuid', required: false })
@@ -42,6 +48,40 @@ export class FlowDto {
   @Required()
   @IsChoice(FLOW_DESIGNATIONS)
   designation: FlowDesignation;
+
+  // authentik's read-only Flow fields: in answers, ignored when a client echoes them back.
+  @ApiProperty({
+    readOnly: true,
+    required: false,
+    format: 'uuid',
+    description: "The flow's pk (no policy bindings here).",
+  })
+  @Allow()
+  policybindingmodel_ptr_id?: string;
+
+  @ApiProperty({ readOnly: true, required: false, type: [String], description: 'The bound stages (pks), in order.' })
+  @Allow()
+  stages?: string[];
+
+  @ApiProperty({ readOnly: true, required: false, type: [String], description: 'Always empty: no policies here.' })
+  @Allow()
+  policies?: string[];
+
+  @ApiProperty({ readOnly: true, required: false, type: 'integer', description: 'Always 0: no flow cache here.' })
+  @Allow()
+  cache_count?: number;
+
+  @ApiProperty({ readOnly: true, required: false, description: 'Always empty: no backgrounds here.' })
+  @Allow()
+  background_url?: string;
+
+  @ApiProperty({ readOnly: true, required: false, type: () => ThemedUrls, nullable: true, description: 'Always null.' })
+  @Allow()
+  background_themed_urls?: null;
+
+  @ApiProperty({ readOnly: true, required: false, description: 'Always empty: flows cannot be exported here.' })
+  @Allow()
+  export_url?: string;
 }
 
 /** `PATCH /api/v3/flows/instances/{slug}/`. */

@@ -50,10 +50,11 @@ export class FlowsController extends AdminModelController<Flow, FlowDto, FlowPat
       designation: query.designation,
       search: query.search,
     });
+    const stages = await this.flows.stagesOfFlows(rows.map((flow) => flow.flowUuid));
     return paginated(
       page,
       count,
-      rows.map((flow) => this.present(flow)),
+      rows.map((flow) => this.show(flow, stages.get(flow.flowUuid) ?? [])),
     );
   }
 
@@ -81,8 +82,30 @@ export class FlowsController extends AdminModelController<Flow, FlowDto, FlowPat
     return this.flows.deleteFlowAndReferences(flow);
   }
 
-  protected present(flow: Flow) {
-    return { pk: flow.flowUuid, slug: flow.slug, name: flow.name, title: flow.title, designation: flow.designation };
+  protected async present(flow: Flow) {
+    const stages = await this.flows.stagesOfFlows([flow.flowUuid]);
+    return this.show(flow, stages.get(flow.flowUuid) ?? []);
+  }
+
+  /**
+   * A flow with authentik's read-only `Flow` fields: `stages` from the bindings, and honest values
+   * for what does not exist here (no policies, cache, backgrounds or export).
+   */
+  private show(flow: Flow, stages: string[]) {
+    return {
+      pk: flow.flowUuid,
+      policybindingmodel_ptr_id: flow.flowUuid,
+      slug: flow.slug,
+      name: flow.name,
+      title: flow.title,
+      designation: flow.designation,
+      stages,
+      policies: [],
+      cache_count: 0,
+      background_url: '',
+      background_themed_urls: null,
+      export_url: '',
+    };
   }
 
   protected describe(flow: Flow): ModelRef {

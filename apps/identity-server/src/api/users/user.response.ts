@@ -12,6 +12,41 @@ export class UserResponse {
 }
 
 /**
+ * A user as the admin users API shows it: the public fields and authentik's `User` fields this
+ * server has. No groups, roles or avatars exist here: those read as empty. authentik's
+ * `last_updated` and `password_change_date` are not tracked, so they are absent.
+ */
+export class UserDetailResponse extends UserResponse {
+  @ApiProperty({ format: 'uuid' }) uuid: string;
+  @ApiProperty({ description: 'A stable opaque id of the user: its uuid.' }) uid: string;
+  @ApiProperty({ format: 'date-time' }) date_joined: Date;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_login: Date | null;
+  @ApiProperty({ description: 'Always empty: no avatars here.' }) avatar: string;
+  @ApiProperty({ type: [String], description: 'Always empty: no groups here.' }) groups: string[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Always empty: no groups here.' })
+  groups_obj: never[];
+  @ApiProperty({ type: [String], description: 'Always empty: no roles here.' }) roles: string[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Always empty: no roles here.' })
+  roles_obj: never[];
+}
+
+/** A user for the admin users API (never the password). */
+export function presentUser(user: User): UserDetailResponse {
+  return {
+    ...toPublicUser(user),
+    uuid: user.uuid,
+    uid: user.uuid,
+    date_joined: user.dateJoined,
+    last_login: user.lastLogin ?? null,
+    avatar: '',
+    groups: [],
+    groups_obj: [],
+    roles: [],
+    roles_obj: [],
+  };
+}
+
+/**
  * The signed-in user as authentik's `UserSelf` shows it. This server has no groups, roles,
  * per-user settings, permission strings or avatars: those read as empty, honestly.
  */

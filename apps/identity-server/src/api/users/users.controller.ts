@@ -1,12 +1,4 @@
-import {
-  EventService,
-  hashPassword,
-  toEventUser,
-  toPublicUser,
-  UserRepository,
-  type HttpRequestLike,
-  type User,
-} from '@idp/core';
+import { EventService, hashPassword, toEventUser, UserRepository, type HttpRequestLike, type User } from '@idp/core';
 import {
   CurrentSession,
   RememberedDeviceService,
@@ -32,7 +24,7 @@ import {
 import type { ApiCaller } from '../../auth/api-auth.guard.js';
 import { AdminApi } from '../common/admin-api.decorator.js';
 import { ApiPaginatedResponse, CodedDetailResponse } from '../common/api-responses.js';
-import { MeResponse, presentUserSelf, UserResponse } from './user.response.js';
+import { MeResponse, presentUser, presentUserSelf, UserDetailResponse } from './user.response.js';
 import {
   ApiCookieAuth,
   ApiCreatedResponse,
@@ -88,23 +80,23 @@ export class UsersController {
 
   @Get()
   @AdminApi()
-  @ApiPaginatedResponse(UserResponse)
+  @ApiPaginatedResponse(UserDetailResponse)
   async list(@Query() query: UserListQuery) {
     const page = pageOf(query);
     const [rows, count] = await this.users.list({ offset: page.offset, limit: page.pageSize, search: query.search });
-    return paginated(page, count, rows.map(toPublicUser));
+    return paginated(page, count, rows.map(presentUser));
   }
 
   @Get(':pk')
   @AdminApi()
-  @ApiOkResponse({ type: UserResponse })
+  @ApiOkResponse({ type: UserDetailResponse })
   async get(@Param('pk', PkParam) pk: number) {
-    return toPublicUser(await this.find(pk));
+    return presentUser(await this.find(pk));
   }
 
   @Post()
   @AdminApi()
-  @ApiCreatedResponse({ type: UserResponse })
+  @ApiCreatedResponse({ type: UserDetailResponse })
   async create(@Body() body: UserCreateDto, @Caller() caller: ApiCaller) {
     if (await this.users.findByUsername(body.username))
       throw new BadRequestException({ username: ['A user with that username already exists.'] });
@@ -113,12 +105,15 @@ export class UsersController {
       password: body.password ? await hashPassword(body.password) : null,
     });
     await this.audit('model_created', caller, user);
-    return toPublicUser(user);
+    return presentUser(user);
   }
 
   @Patch(':pk')
   @AdminApi()
-  @ApiOkResponse({ type: UserResponse, description: 'Deactivating a user (is_active false) ends their sessions.' })
+  @ApiOkResponse({
+    type: UserDetailResponse,
+    description: 'Deactivating a user (is_active false) ends their sessions.',
+  })
   async update(
     @Param('pk', PkParam) pk: number,
     @Body() body: UserUpdateDto,
@@ -140,7 +135,7 @@ export class UsersController {
     }
     const updated = await this.find(pk);
     await this.audit('model_updated', caller, updated);
-    return toPublicUser(updated);
+    return presentUser(updated);
   }
 
   @Post(':pk/set_password')
