@@ -41,6 +41,7 @@ export default defineConfig({
     ...base.test,
     projects: (base.test!.projects as Project[])
       .filter((project) => process.env.MUTATION_UNIT_ONLY !== '1' || project.test.name === 'unit')
+      .filter((project) => process.env.MUTATION_E2E_ONLY !== '1' || project.test.name === 'e2e')
       .map((project) => ({
         ...project,
         test: {
