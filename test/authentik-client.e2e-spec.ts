@@ -4,6 +4,7 @@
 // client's `accessToken`), the flow executor and users/me a cookie-keeping `fetchApi` as a
 // browser would. Each call asserts on the parsed model, not on the raw JSON.
 import {
+  BackendsEnum,
   ChallengeTypes,
   Configuration,
   CoreApi,
@@ -161,6 +162,33 @@ describe("authentik's TypeScript client (@goauthentik/api) against the server", 
       );
       expect(refused.status).toBe(400);
       expect(refused.body).toEqual({ session_duration: [expect.stringContaining('fortnights')] });
+    });
+
+    it('stagesPasswordCreate: authentik requires backends; the inbuilt one is the only one here', async () => {
+      const stages = new StagesApi(admin);
+      const password = await stages.stagesPasswordCreate({
+        passwordStageRequest: {
+          name: 'ak-client-password',
+          backends: [BackendsEnum.AuthentikCoreAuthInbuiltBackend],
+          failedAttemptsBeforeCancel: 3,
+        },
+      });
+      expect(password).toMatchObject({
+        component: 'ak-stage-password-form',
+        metaModelName: 'authentik_stages_password.passwordstage',
+        backends: ['authentik.core.auth.InbuiltBackend'],
+        failedAttemptsBeforeCancel: 3,
+      });
+      const refused = await failure(
+        stages.stagesPasswordCreate({
+          passwordStageRequest: {
+            name: 'ak-client-ldap',
+            backends: [BackendsEnum.AuthentikSourcesLdapAuthLdapBackend],
+          },
+        }),
+      );
+      expect(refused).toEqual({ status: 400, body: { backends: [expect.stringContaining('InbuiltBackend')] } });
+      await stages.stagesPasswordDestroy({ stageUuid: password.pk });
     });
 
     it("stagesAllList: every stage as authentik's Stage, flow_set from the bindings", async () => {

@@ -15,6 +15,7 @@ import type { ObjectLiteral } from 'typeorm';
 import { definedOnly } from '../common/dto-rules.js';
 import type { FieldErrors } from '../common/field-errors.js';
 import {
+  INBUILT_BACKEND,
   IdentificationStageDto,
   PasswordStageDto,
   PromptStageDto,
@@ -105,6 +106,11 @@ export const PASSWORD_KIND: StageKind<PasswordStage, PasswordStageDto> = {
   dto: PasswordStageDto,
   ...mapped<PasswordStage, PasswordStageDto>({
     failed_attempts_before_cancel: { field: 'failedAttemptsBeforeCancel', default: 5 },
+  }),
+  // `backends` is accepted only as the one backend there is, so it is answered, never stored.
+  present: (settings) => ({
+    backends: [INBUILT_BACKEND],
+    failed_attempts_before_cancel: settings?.failedAttemptsBeforeCancel ?? 5,
   }),
 };
 

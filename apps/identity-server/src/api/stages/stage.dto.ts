@@ -104,8 +104,24 @@ export class IdentificationStageDto extends StageDto {
   enrollment_flow_slug?: string | null;
 }
 
+/** authentik's password backend that checks the user's stored password: the only one here. */
+export const INBUILT_BACKEND = 'authentik.core.auth.InbuiltBackend';
+
 /** `/api/v3/stages/password/`. */
 export class PasswordStageDto extends StageDto {
+  @ApiPropertyOptional({
+    enum: [INBUILT_BACKEND],
+    isArray: true,
+    default: [INBUILT_BACKEND],
+    description: "authentik's backends: only the stored password (the inbuilt backend) exists here.",
+  })
+  @rule('backends', (value) =>
+    Array.isArray(value) && value.length > 0 && value.every((backend) => backend === INBUILT_BACKEND)
+      ? null
+      : `Only "${INBUILT_BACKEND}" exists here (the user's stored password).`,
+  )
+  backends?: string[];
+
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 5 })
   @IsBoundedInt(1, 100)
   failed_attempts_before_cancel?: number;
