@@ -250,7 +250,6 @@ async function main(): Promise<void> {
       unit: s.unit ?? 'req/s',
       ...summarise(results.get(s.id)!),
     }));
-    const byId = (id: string) => rows.find((row) => row.id === id)?.requestsPerSecond ?? Number.NaN;
     const scale =
       settings.mode === 'scale'
         ? await runScale({
@@ -259,11 +258,13 @@ async function main(): Promise<void> {
             ceilingUrl: `${fastify.baseUrl}/-/health/live/`,
             loginHostUrl: loginHost.baseUrl,
             cookie: cookieFastify,
+            uncachedCookie: cookieUncached,
+            cpu: { server: [fastify.child.pid!], uncachedServer: [loginHost.child.pid!], database: databasePids },
             headers: xff,
             connections: settings.connections,
             durationSeconds: settings.durationSeconds,
             rounds: settings.rounds,
-            smallRatio: byId('same_ip') / byId('ceiling'),
+            small: rows,
           })
         : undefined;
     await db.end();

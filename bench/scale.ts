@@ -2,8 +2,9 @@
 // its tables. Reports the same-IP ratio again, terminate_other_sessions for a user with 10,000
 // sessions, one housekeeping run's rows per second, and EXPLAIN ANALYZE of every hot query.
 import type pg from 'pg';
-import { runLoad, type LoadResult } from './support/load.js';
-import { summarise } from './support/report.js';
+import { ACTIVE_BY_HASH, WRITE_ACTIVITY } from '../libs/user-login/src/persistence/session.repository.js';
+import { runLoad, type LoadOptions, type LoadResult } from './support/load.js';
+import { summarise, type Row } from './support/report.js';
 
 /** What the scale mode needs from the main run. */
 export interface ScaleInput {
@@ -12,12 +13,16 @@ export interface ScaleInput {
   ceilingUrl: string;
   loginHostUrl: string;
   cookie: string;
+  /** A session of the server with SESSION_CACHE=off (loginHostUrl): one SELECT per request. */
+  uncachedCookie: string;
+  /** The processes whose CPU is counted per request: the cached server, the uncached one, the database. */
+  cpu: { server: number[]; uncachedServer: number[]; database: () => Promise<number[]> };
   headers: Record<string, string>;
   connections: number;
   durationSeconds: number;
   rounds: number;
-  /** same IP / ceiling from the small-table rounds of this run. */
-  smallRatio: number;
+  /** The small-table rows of this run, to compare with. */
+  small: Row[];
 }
 
 const SESSIONS = 1_000_000;
@@ -82,18 +87,65 @@ export async function runScale(input: ScaleInput): Promise<{ text: string; json:
   );
   await timed('vacuum analyze', () => db.query('VACUUM ANALYZE'));
 
-  // Same rows as the small-table run, alternating so both see the same machine.
-  const results = { ceiling: [] as LoadResult[], same_ip: [] as LoadResult[] };
-  const load = (url: string, headers: Record<string, string>, expectStatus: number) =>
-    runLoad({ url, headers, expectStatus, connections: input.connections, durationSeconds: input.durationSeconds });
-  await load(input.ourUrl, { cookie: input.cookie, ...input.headers }, 200);
+  // Same rows as the small-table run, alternating so all see the same machine. With the cache, a
+  // same-IP request does not read the tables at all; the uncached server's row is the one whose
+  // cost could grow with them (one SELECT per request).
+  const rows: Array<{ id: string; load: Omit<LoadOptions, 'connections' | 'durationSeconds'> }> = [
+    {
+      id: 'ceiling',
+      load: {
+        url: input.ceilingUrl,
+        expectStatus: 204,
+        cpu: { server: input.cpu.server, database: input.cpu.database },
+      },
+    },
+    {
+      id: 'same_ip',
+      load: {
+        url: input.ourUrl,
+        headers: { cookie: input.cookie, ...input.headers },
+        expectStatus: 200,
+        cpu: { server: input.cpu.server, database: input.cpu.database },
+      },
+    },
+    {
+      id: 'same_ip_nocache',
+      load: {
+        url: `${input.loginHostUrl}${new URL(input.ourUrl).pathname}`,
+        headers: { cookie: input.uncachedCookie, ...input.headers },
+        expectStatus: 200,
+        cpu: { server: input.cpu.uncachedServer, database: input.cpu.database },
+      },
+    },
+  ];
+  const results = new Map<string, LoadResult[]>(rows.map((row) => [row.id, []]));
+  for (const row of rows) await runLoad({ ...row.load, connections: input.connections, durationSeconds: 2 });
   for (let round = 0; round < input.rounds; round++) {
-    results.ceiling.push(await load(input.ceilingUrl, {}, 204));
-    results.same_ip.push(await load(input.ourUrl, { cookie: input.cookie, ...input.headers }, 200));
+    for (const row of round % 2 === 0 ? rows : rows.toReversed()) {
+      const result = await runLoad({
+        ...row.load,
+        connections: input.connections,
+        durationSeconds: input.durationSeconds,
+      });
+      results.get(row.id)!.push(result);
+      console.log(
+        `  scale round ${round + 1}: ${row.id.padEnd(16)} ${Math.round(result.requestsPerSecond)} req/s, CPU/request server ${Math.round(result.cpuPerRequestUs?.server ?? NaN)} µs, db ${Math.round(result.cpuPerRequestUs?.database ?? NaN)} µs`,
+      );
+    }
   }
-  const ceiling = summarise(results.ceiling);
-  const sameIp = summarise(results.same_ip);
-  const bigRatio = sameIp.requestsPerSecond / ceiling.requestsPerSecond;
+  const big = Object.fromEntries([...results].map(([id, rounds]) => [id, summarise(rounds)]));
+  const small = Object.fromEntries(input.small.map((row) => [row.id, row]));
+  const compare = (id: string) => {
+    const rate = (set: Record<string, { requestsPerSecond: number }>) =>
+      (set[id]?.requestsPerSecond ?? NaN) / (set.ceiling?.requestsPerSecond ?? NaN);
+    return {
+      ratioToCeilingBig: rate(big),
+      ratioToCeilingSmall: rate(small),
+      cpuUsBig: cost(big[id]),
+      cpuUsSmall: cost(small[id]),
+    };
+  };
+  const comparisons = { same_ip: compare('same_ip'), same_ip_nocache: compare('same_ip_nocache') };
 
   // One login of the heavy user through the stage, terminate_other_sessions on: 10,000 deletions.
   let terminateMs = 0;
@@ -126,9 +178,12 @@ export async function runScale(input: ScaleInput): Promise<{ text: string; json:
       .join(', ')})`,
     `| what | value |`,
     `|---|---|`,
-    `| ceiling (big tables) | ${Math.round(ceiling.requestsPerSecond).toLocaleString('en-US')} req/s |`,
-    `| ours same IP (big tables) | ${Math.round(sameIp.requestsPerSecond).toLocaleString('en-US')} req/s, p50 ${sameIp.p50Ms} ms, p99 ${sameIp.p99Ms} ms |`,
-    `| same IP / ceiling, big tables vs small | ${bigRatio.toFixed(2)}x vs ${input.smallRatio.toFixed(2)}x (${((bigRatio / input.smallRatio - 1) * 100).toFixed(1)}%) |`,
+    `| ceiling (big tables) | ${Math.round(big.ceiling.requestsPerSecond).toLocaleString('en-US')} req/s |`,
+    ...Object.entries(comparisons).map(
+      ([id, c]) =>
+        `| ${id}: rate / ceiling, big vs small tables | ${c.ratioToCeilingBig.toFixed(2)}x vs ${c.ratioToCeilingSmall.toFixed(2)}x (${percent(c.ratioToCeilingBig, c.ratioToCeilingSmall)}) |\n` +
+        `| ${id}: CPU per request (server + database), big vs small tables | ${Math.round(c.cpuUsBig)} µs vs ${Math.round(c.cpuUsSmall)} µs (${percent(c.cpuUsBig, c.cpuUsSmall)}) |`,
+    ),
     `| login with terminate_other_sessions, user with ${HEAVY_USER_SESSIONS.toLocaleString('en-US')} sessions | ${Math.round(terminateMs)} ms (sessions left: ${left}) |`,
     `| housekeeping, one run | ${housekeeping.sessions} sessions + ${housekeeping.events} events in ${Math.round(housekeeping.ms)} ms = ${Math.round(housekeepingRows / (housekeeping.ms / 1000)).toLocaleString('en-US')} rows/s |`,
     '',
@@ -138,15 +193,21 @@ export async function runScale(input: ScaleInput): Promise<{ text: string; json:
     text,
     json: {
       seedingMs: timings,
-      ceiling,
-      sameIp,
-      ratioBig: bigRatio,
-      ratioSmall: input.smallRatio,
+      big: Object.fromEntries([...results].map(([id, rounds]) => [id, { ...big[id], rounds }])),
+      comparisons,
       terminateOthersMs: terminateMs,
       housekeeping: { ...housekeeping, rowsPerSecond: housekeepingRows / (housekeeping.ms / 1000) },
       explains,
     },
   };
+}
+
+function cost(row: { serverCpuUs: number | null; databaseCpuUs: number | null } | undefined): number {
+  return row?.serverCpuUs == null || row.databaseCpuUs == null ? Number.NaN : row.serverCpuUs + row.databaseCpuUs;
+}
+
+function percent(a: number, b: number): string {
+  return `${a / b - 1 >= 0 ? '+' : ''}${((a / b - 1) * 100).toFixed(1)}%`;
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of the statements that run per request, per login and per housekeeping batch. */
@@ -156,22 +217,21 @@ export async function explainHotQueries(db: pg.Client): Promise<Array<{ name: st
   ).rows[0] as { token_hash: string; uuid: string; user_pk: number } | undefined;
   if (!hash) return [];
   const queries: Array<[string, string, unknown[]]> = [
+    ['session lookup by token hash (a cache miss; SessionRepository)', ACTIVE_BY_HASH, [hash.token_hash, new Date()]],
     [
-      'session lookup by token hash (cache miss)',
-      `SELECT s.uuid, s.user_pk, s.expires, s.last_ip, s.network_binding, s.geoip_binding, u.username, u.is_active
-         FROM sessions s JOIN users u ON u.pk = s.user_pk WHERE s.token_hash = $1 AND s.expires > $2`,
-      [hash.token_hash, new Date()],
-    ],
-    [
-      'session activity write (one flush of 3 sessions)',
-      `UPDATE sessions s SET last_ip = COALESCE(v.last_ip, s.last_ip), last_used = GREATEST(s.last_used, v.last_used)
-         FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS v(uuid, last_ip, last_used),
-              (SELECT set_config('idp.session_activity', 'on', true)) AS quiet
-        WHERE s.uuid = v.uuid`,
+      'session activity write (one flush of 3 sessions; SessionActivityWriter)',
+      WRITE_ACTIVITY,
       [
         [hash.uuid, hash.uuid, hash.uuid],
         ['198.18.0.1', '198.18.0.1', '198.18.0.1'],
         [new Date(), new Date(), new Date()],
+        [null, null, null],
+        [null, null, null],
+        [false, false, false],
+        [null, null, null],
+        [false, false, false],
+        [null, null, null],
+        [null, null, null],
       ],
     ],
     [

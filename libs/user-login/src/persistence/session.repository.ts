@@ -76,7 +76,8 @@ export const SESSION_ORDERINGS = Object.keys(ORDERINGS);
 // Session activity, many sessions in one statement. set_config marks the transaction so the
 // change-notification trigger stays quiet (migration 1764300003000). Times only move forward and
 // last_ip / last_user_agent follow the newest last_used, whatever order instances write in.
-const WRITE_ACTIVITY = `
+// Exported for the benchmark's EXPLAIN.
+export const WRITE_ACTIVITY = `
   UPDATE sessions s
      SET last_ip = CASE WHEN v.last_used IS NULL OR v.last_used >= s.last_used
                         THEN COALESCE(v.last_ip, s.last_ip) ELSE s.last_ip END,
@@ -97,8 +98,9 @@ const WRITE_ACTIVITY = `
          (SELECT set_config('idp.session_activity', 'on', true)) AS quiet
    WHERE s.uuid = v.uuid`;
 
-// The per-request lookup is one hand-written statement: it runs on every authenticated request.
-const ACTIVE_BY_HASH = `
+// The per-request lookup is one hand-written statement: it runs on every authenticated request
+// (exported for the benchmark's EXPLAIN).
+export const ACTIVE_BY_HASH = `
   SELECT s.uuid, s.user_pk, s.created, s.expires, s.browser_session, s.last_ip, s.last_user_agent,
          s.last_used, s.network_binding, s.geoip_binding, s.stage_uuid,
          s.binding_mode, s.on_missing_record, s.binding_exempt_cidrs, s.ipv6_prefix,
