@@ -236,6 +236,47 @@ describe("authentik's TypeScript client (@goauthentik/api) against the server", 
       ]);
     });
 
+    it('flowsInstancesCreate/PartialUpdate, flowsBindingsCreate/Retrieve/PartialUpdate/Destroy, flowsInstancesDestroy', async () => {
+      const flows = new FlowsApi(admin);
+      const flow = await flows.flowsInstancesCreate({
+        flowRequest: {
+          name: 'Client flow',
+          slug: 'ak-client-flow',
+          title: 'Client',
+          designation: FlowDesignationEnum.Invalidation,
+        },
+      });
+      expect(flow).toMatchObject({ slug: 'ak-client-flow', stages: [], policybindingmodelPtrId: flow.pk });
+      const renamed = await flows.flowsInstancesPartialUpdate({
+        slug: 'ak-client-flow',
+        patchedFlowRequest: { title: 'Client 2' },
+      });
+      expect(renamed.title).toBe('Client 2');
+      const [logout] = (await new StagesApi(admin).stagesAllList({ search: 'default-invalidation-logout' })).results;
+      const binding = await flows.flowsBindingsCreate({
+        flowStageBindingRequest: { target: flow.pk, stage: logout.pk, order: 5 },
+      });
+      expect(binding).toMatchObject({
+        target: flow.pk,
+        stage: logout.pk,
+        order: 5,
+        policybindingmodelPtrId: binding.pk,
+      });
+      expect(binding.stageObj.flowSet!.map((set) => set.slug)).toContain('ak-client-flow');
+      expect((await flows.flowsBindingsRetrieve({ fsbUuid: binding.pk })).stageObj.name).toBe(
+        'default-invalidation-logout',
+      );
+      const moved = await flows.flowsBindingsPartialUpdate({
+        fsbUuid: binding.pk,
+        patchedFlowStageBindingRequest: { order: 6 },
+      });
+      expect(moved.order).toBe(6);
+      expect((await flows.flowsInstancesRetrieve({ slug: 'ak-client-flow' })).stages).toEqual([logout.pk]);
+      await flows.flowsBindingsDestroy({ fsbUuid: binding.pk });
+      await flows.flowsInstancesDestroy({ slug: 'ak-client-flow' });
+      expect((await failure(flows.flowsInstancesRetrieve({ slug: 'ak-client-flow' }))).status).toBe(404);
+    });
+
     it('flowsBindingsList: FlowStageBinding with stage_obj and policybindingmodel_ptr_id', async () => {
       const flows = new FlowsApi(admin);
       const flow = await flows.flowsInstancesRetrieve({ slug: FLOW });
