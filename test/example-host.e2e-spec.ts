@@ -1,12 +1,13 @@
 import { hashPassword } from '@idp/core';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AppModule } from '../apps/example-host/src/app.module.js';
+import { createHttpAdapter } from '../apps/example-host/src/http-adapter.js';
 
 describe('apps/example-host: UserLoginModule.forRootAsync with @nestjs/config, a global guard and @Public()', () => {
   let app: INestApplication;
@@ -21,7 +22,7 @@ describe('apps/example-host: UserLoginModule.forRootAsync with @nestjs/config, a
     await db.query(`CREATE SCHEMA ${schema}`);
     // The app reads its configuration through ConfigService, as a real deployment would.
     Object.assign(process.env, { DATABASE_URL: url, DATABASE_SCHEMA: schema, SESSION_COOKIE_NAME: 'example_session' });
-    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
+    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, createHttpAdapter(), {
       logger: ['error'],
     });
     app = await fastify.init();
@@ -68,5 +69,16 @@ describe('apps/example-host: UserLoginModule.forRootAsync with @nestjs/config, a
 
     expect((await request(http).post('/logout').set('Cookie', cookie)).body).toEqual({ ended: true });
     expect((await request(http).get('/me').set('Cookie', cookie)).status).toBe(401);
+  });
+
+  it("the module's own DBSC refresh route is not shut by the host's global guard", async () => {
+    // The browser calls it when its bound cookie has expired, i.e. exactly when the session check
+    // would refuse the request; the route proves the device by its key instead.
+    const sessionId = '00000000-0000-4000-8000-00000000abcd';
+    const refresh = await request(app.getHttpServer())
+      .post('/api/v3/sessions/dbsc/refresh/')
+      .set('Sec-Secure-Session-Id', sessionId);
+    expect(refresh.status).toBe(200);
+    expect(refresh.body).toEqual({ session_identifier: sessionId, continue: false });
   });
 });

@@ -3,7 +3,7 @@ import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core';
 import { CurrentSession } from '../current-session.decorator.js';
 import type { ActiveSession } from '../persistence/session.repository.js';
-import { SessionBindingGuard } from '../session-binding.guard.js';
+import { Public, SessionBindingGuard } from '../session-binding.guard.js';
 import { DBSC_REFRESH_PATH, DBSC_REGISTER_PATH, DeviceBoundSessionService } from './device-bound-session.service.js';
 
 /** The two DBSC endpoints browsers call by themselves: key registration and cookie refresh. */
@@ -26,7 +26,12 @@ export class DbscController {
     return this.dbsc.register(request, response, found);
   }
 
-  /** Challenge, proof, new bound cookie; `{"continue": false}` once the session has ended. */
+  /**
+   * Challenge, proof, new bound cookie; `{"continue": false}` once the session has ended.
+   * Open under a host's global `SessionBindingGuard`: the browser calls it when its bound cookie
+   * has expired, which the session check refuses; the proof by the device's key is the check here.
+   */
+  @Public()
   @Post(DBSC_REFRESH_PATH)
   async refresh(@Req() request: HttpRequestLike, @Res() response: HttpResponseLike): Promise<void> {
     const answer = await this.dbsc.refresh(request, response);
