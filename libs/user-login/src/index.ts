@@ -24,7 +24,7 @@ export { SessionBindingGuard, Public } from './session-binding.guard.js';
 export { CurrentSession } from './current-session.decorator.js';
 export { SessionAuthService } from './session-auth.service.js';
 export { SessionLogoutService } from './session-logout.service.js';
-export { TerminateSessionsService, type Revoker } from './terminate-sessions.service.js';
+export { TerminateSessionsService, type Revoker, type SessionEnding } from './terminate-sessions.service.js';
 export { SessionsService, type SessionWhereabouts } from './sessions.service.js';
 export { RememberedDeviceService } from './devices/remembered-device.service.js';
 export type { ActiveSession, SessionFilter } from './persistence/session.repository.js';
