@@ -94,6 +94,58 @@ describe('TerminateSessionsService and the login lock (Fastify, real Postgres)',
     expect(await terminator.terminateAll(pk)).toBe(0);
   });
 
+  it('terminate ends one session, tells the hook once (reason logout unless given) and writes no event; twice is false', async () => {
+    const pk = await createUser(server, 'one-svc', PASSWORD);
+    const ended = await signedIn('one-svc');
+    const kept = await signedIn('one-svc');
+    const uuid = await uuidOf(ended);
+    const logoutEvents = async () =>
+      (
+        await server.db.query(
+          `SELECT count(*)::int AS n FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`,
+          [uuid],
+        )
+      ).rows[0].n;
+
+    expect(await terminator.terminate(uuid)).toBe(true);
+    expect((await ended.get(ME)).status).toBe(401);
+    expect((await kept.get(ME)).status).toBe(200);
+    expect(heard).toEqual([{ sessionUuid: uuid, userPk: pk, reason: 'logout' }]);
+    expect(await logoutEvents()).toBe(0);
+
+    heard.length = 0;
+    expect(await terminator.terminate(uuid, 'revoked_by_admin')).toBe(false);
+    expect(heard).toEqual([]);
+    const other = await uuidOf(kept);
+    expect(await terminator.terminate(other, 'session_limit')).toBe(true);
+    expect(heard).toEqual([{ sessionUuid: other, userPk: pk, reason: 'session_limit' }]);
+  });
+
+  it('revoke of a session that is already gone is false, with no event and no hook; without a response to clear it still ends the caller’s own session', async () => {
+    const pk = await createUser(server, 'revoke-svc', PASSWORD);
+    const browser = await signedIn('revoke-svc');
+    const uuid = await uuidOf(browser);
+    const user = { pk, username: 'revoke-svc', email: '' };
+    const events = async () =>
+      (
+        await server.db.query(
+          `SELECT count(*)::int AS n FROM events WHERE action = 'logout' AND context->>'session_uuid' = $1`,
+          [uuid],
+        )
+      ).rows[0].n;
+
+    // the caller's own session, revoked by a host that passes no request or response
+    expect(await terminator.revoke(uuid, { user, currentSessionUuid: uuid })).toBe(true);
+    expect((await browser.get(ME)).status).toBe(401);
+    expect(heard).toEqual([{ sessionUuid: uuid, userPk: pk, reason: 'revoked_by_user' }]);
+    expect(await events()).toBe(1);
+
+    heard.length = 0;
+    expect(await terminator.revoke(uuid, { user })).toBe(false);
+    expect(heard).toEqual([]);
+    expect(await events()).toBe(1);
+  });
+
   describe('with terminate_other_sessions on', () => {
     beforeAll(async () => {
       await patchDefaultLoginStage(server, { terminate_other_sessions: true });
