@@ -14,13 +14,28 @@ export function trustedPeer(cidrs: readonly string[]): (address: string | undefi
   const ranges = cidrs.map((cidr) =>
     cidr.includes('/') ? ipaddr.parseCIDR(cidr) : ([ipaddr.parse(cidr), cidr.includes(':') ? 128 : 32] as const),
   );
-  return (address) => {
-    if (!address || !ipaddr.isValid(address)) return false;
+  const check = (address: string): boolean => {
+    if (!ipaddr.isValid(address)) return false;
     let ip = ipaddr.parse(address);
     if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
     return ranges.some(([range, bits]) => range.kind() === ip.kind() && ip.match(range as never, bits));
   };
+  // Every request asks about its socket peer, and the peers are few (the proxies, or the clients
+  // themselves): remember the answers. ipaddr.js validates by parsing and catching throws, a few
+  // microseconds per request; the table is bounded and simply emptied when full.
+  const known = new Map<string, boolean>();
+  return (address) => {
+    if (!address) return false;
+    let answer = known.get(address);
+    if (answer === undefined) {
+      if (known.size >= MAX_KNOWN_PEERS) known.clear();
+      known.set(address, (answer = check(address)));
+    }
+    return answer;
+  };
 }
+
+const MAX_KNOWN_PEERS = 10_000;
 
 function lastValue(header: string | string[] | undefined): string | undefined {
   const text = Array.isArray(header) ? header.join(',') : header;
