@@ -8,6 +8,7 @@
 //   npm run bench -- --scale      also 1,000,000 sessions + 5,000,000 events (see scale.ts)
 //   --rounds N --duration S --connections C override the mode's figures
 //   --only a,b,c                  only these rows (ids as in the JSON), e.g. same_ip,moving_ip
+//   --sessions N --events N       table sizes of --scale (to try the mode out on smaller tables)
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -265,6 +266,8 @@ async function main(): Promise<void> {
             durationSeconds: settings.durationSeconds,
             rounds: settings.rounds,
             small: rows,
+            sessions: option('sessions', 1_000_000),
+            events: option('events', 5_000_000),
           })
         : undefined;
     await db.end();
