@@ -2,7 +2,7 @@
 // its tables. Reports the same-IP ratio again, terminate_other_sessions for a user with 10,000
 // sessions, one housekeeping run's rows per second, and EXPLAIN ANALYZE of every hot query.
 import type pg from 'pg';
-import { ACTIVE_BY_HASH, WRITE_ACTIVITY } from '../libs/user-login/src/persistence/session.repository.js';
+import { readFileSync } from 'node:fs';
 import { runLoad, type LoadOptions, type LoadResult } from './support/load.js';
 import { summarise, type Row } from './support/report.js';
 
@@ -212,6 +212,18 @@ export async function runScale(input: ScaleInput): Promise<{ text: string; json:
   };
 }
 
+// The statements the server runs, read from SessionRepository's source (one file, whatever the
+// build layout), so the plans are of those statements and not of copies that could drift.
+function repositoryStatement(name: 'ACTIVE_BY_HASH' | 'WRITE_ACTIVITY'): string {
+  const source = readFileSync(
+    new URL('../../libs/user-login/src/persistence/session.repository.ts', import.meta.url),
+    'utf8',
+  );
+  const found = new RegExp(`const ${name} = \`([^\`]*)\`;`).exec(source);
+  if (!found) throw new Error(`${name} not found in session.repository.ts`);
+  return found[1];
+}
+
 function cost(row: { serverCpuUs: number | null; databaseCpuUs: number | null } | undefined): number {
   return row?.serverCpuUs == null || row.databaseCpuUs == null ? Number.NaN : row.serverCpuUs + row.databaseCpuUs;
 }
@@ -227,10 +239,14 @@ export async function explainHotQueries(db: pg.Client): Promise<Array<{ name: st
   ).rows[0] as { token_hash: string; uuid: string; user_pk: number } | undefined;
   if (!hash) return [];
   const queries: Array<[string, string, unknown[]]> = [
-    ['session lookup by token hash (a cache miss; SessionRepository)', ACTIVE_BY_HASH, [hash.token_hash, new Date()]],
+    [
+      'session lookup by token hash (a cache miss; SessionRepository)',
+      repositoryStatement('ACTIVE_BY_HASH'),
+      [hash.token_hash, new Date()],
+    ],
     [
       'session activity write (one flush of 3 sessions; SessionActivityWriter)',
-      WRITE_ACTIVITY,
+      repositoryStatement('WRITE_ACTIVITY'),
       [
         [hash.uuid, hash.uuid, hash.uuid],
         ['198.18.0.1', '198.18.0.1', '198.18.0.1'],

@@ -21,7 +21,8 @@ function areaOf(url: string, functionName: string, repo: string): string {
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inModules) return inModules[1];
   const path = url.replace(/^file:\/\//, '').replace(`${repo}/`, '');
-  const ours = /^dist\/(apps\/[^/]+|libs\/[^/]+|bench)/.exec(path);
+  // Built apps live in dist/apps, the libraries in dist/libs or (as workspace packages) libs/*/dist.
+  const ours = /^(?:dist\/)?(apps\/[^/]+|libs\/[^/]+|bench)\//.exec(path);
   return ours ? `ours: ${ours[1]}` : path;
 }
 
@@ -57,7 +58,8 @@ export function summariseProfile(
   for (const [id, count] of selfById) {
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      if (!/\/dist\/(apps|libs)\//.test(byId.get(at)!.callFrame.url)) continue;
+      const { url, functionName } = byId.get(at)!.callFrame;
+      if (!areaOf(url, functionName, options.repo).startsWith('ours: ')) continue;
       const key = keyOf(at);
       if (seen.has(key)) continue;
       seen.add(key);

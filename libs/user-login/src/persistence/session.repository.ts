@@ -76,8 +76,8 @@ export const SESSION_ORDERINGS = Object.keys(ORDERINGS);
 // Session activity, many sessions in one statement. set_config marks the transaction so the
 // change-notification trigger stays quiet (migration 1764300003000). Times only move forward and
 // last_ip / last_user_agent follow the newest last_used, whatever order instances write in.
-// Exported for the benchmark's EXPLAIN.
-export const WRITE_ACTIVITY = `
+// (bench/scale.ts reads this statement from here for its EXPLAIN: keep it one template literal.)
+const WRITE_ACTIVITY = `
   UPDATE sessions s
      SET last_ip = CASE WHEN v.last_used IS NULL OR v.last_used >= s.last_used
                         THEN COALESCE(v.last_ip, s.last_ip) ELSE s.last_ip END,
@@ -99,8 +99,8 @@ export const WRITE_ACTIVITY = `
    WHERE s.uuid = v.uuid`;
 
 // The per-request lookup is one hand-written statement: it runs on every authenticated request
-// (exported for the benchmark's EXPLAIN).
-export const ACTIVE_BY_HASH = `
+// (bench/scale.ts reads it from here for its EXPLAIN: keep it one template literal).
+const ACTIVE_BY_HASH = `
   SELECT s.uuid, s.user_pk, s.created, s.expires, s.browser_session, s.last_ip, s.last_user_agent,
          s.last_used, s.network_binding, s.geoip_binding, s.stage_uuid,
          s.binding_mode, s.on_missing_record, s.binding_exempt_cidrs, s.ipv6_prefix,
