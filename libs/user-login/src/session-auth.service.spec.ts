@@ -113,6 +113,24 @@ describe('SessionAuthService', () => {
     expect(geoip.city).not.toHaveBeenCalled();
   });
 
+  it('no cookie, or one far longer than a token: no lookup at all', async () => {
+    for (const value of [undefined, '', 't'.repeat(129)]) {
+      cookies.read.mockReturnValue(value);
+      await expect(sut.find(requestFrom('198.51.100.10'))).resolves.toBeNull();
+    }
+    expect(sessions.findActiveByTokenHash).not.toHaveBeenCalled();
+  });
+
+  it('same IP, last used a minute ago: one write of last_used, and of the user agent when it changed', async () => {
+    found = activeSession({ lastUsed: new Date(NOW.getTime() - 60_000) });
+    await sut.authenticate({ ...requestFrom('198.51.100.10'), headers: { 'user-agent': 'agent/2' } }, response);
+    expect(sessions.writeActivity).toHaveBeenCalledTimes(1);
+    expect(sessions.writeActivity).toHaveBeenCalledWith([
+      expect.objectContaining({ uuid: found!.session.uuid, lastUsed: NOW, lastUserAgent: 'agent/2' }),
+    ]);
+    expect(sessions.writeActivity.mock.calls[0][0][0]).not.toHaveProperty('lastIp');
+  });
+
   it('a new IP the binding allows: only the ASN lookups the level needs, then one write moving last_ip', async () => {
     await expect(sut.authenticate(requestFrom('198.51.100.99'), response)).resolves.toBe(found);
     expect(geoip.asn.mock.calls).toEqual([['198.51.100.10'], ['198.51.100.99']]);
