@@ -109,7 +109,7 @@ describe('binding options of the User Login stage (Fastify, real Postgres, gener
     (await server.db.query('SELECT * FROM sessions WHERE uuid = $1', [uuid])).rows[0];
   const events = async (action: string) =>
     (
-      await server.db.query(`SELECT "user", context, client_ip FROM events WHERE action = $1 ORDER BY created`, [
+      await server.db.query(`SELECT app, "user", context, client_ip FROM events WHERE action = $1 ORDER BY created`, [
         action,
       ])
     ).rows;
@@ -231,6 +231,7 @@ describe('binding options of the User Login stage (Fastify, real Postgres, gener
       expect(moved.status).toBe(200);
       expect((await sessionRow(session.uuid)).last_ip).toBe(IP.away);
       const [event] = await events('session_binding_violation');
+      expect(event.app).toBe('idp.user_login');
       expect(event.client_ip).toBe(IP.away);
       expect(event.user).toMatchObject({ username: 'akadmin' });
       expect(event.context).toMatchObject({
