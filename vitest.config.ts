@@ -1,26 +1,28 @@
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
-import { resolve } from 'node:path';
 // @ts-expect-error plain ESM helper shared with the build script
 import { swcOptions } from './scripts/swc-options.mjs';
 
-const root = import.meta.dirname;
-const alias = {
-  '@idp/core': resolve(root, 'libs/core/src/index.ts'),
-  '@idp/flows': resolve(root, 'libs/flows/src/index.ts'),
-  '@idp/user-login': resolve(root, 'libs/user-login/src/index.ts'),
-};
+// `@idp/*` are npm workspace packages; their "@idp/source" export condition points at src/, so
+// the tests run the TypeScript sources (no build needed) through the same package names the app
+// and outside hosts import.
+// (Setting conditions replaces Vite's defaults, so these repeat them: module, node, development|production.)
+const conditions = ['@idp/source', 'module', 'node', 'development|production'];
+const resolve = { conditions };
+const ssr = { resolve: { conditions } };
 // Vitest's own transform drops decorator metadata, which Nest's DI needs: SWC compiles instead.
-const plugins = [swc.vite({ ...swcOptions(root), module: { type: 'es6' } })];
+const plugins = [swc.vite({ ...swcOptions(), module: { type: 'es6' } })];
 
 export default defineConfig({
   plugins,
-  resolve: { alias },
+  resolve,
+  ssr,
   test: {
     projects: [
       {
         plugins,
-        resolve: { alias },
+        resolve,
+        ssr,
         test: {
           name: 'unit',
           include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'scripts/**/*.spec.ts'],
@@ -32,7 +34,8 @@ export default defineConfig({
       },
       {
         plugins,
-        resolve: { alias },
+        resolve,
+        ssr,
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e-spec.ts'],

@@ -1,5 +1,18 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
+
+/**
+ * Stryker runs in a sandbox copy of the repository whose node_modules is a link to the original
+ * one, so the workspace links there (node_modules/@idp/*) lead to the original, unmutated
+ * libs/*\/src. These aliases send `@idp/*` imports to the sandbox's own (mutated) sources.
+ */
+const root = import.meta.dirname;
+const alias = {
+  '@idp/core': resolve(root, 'libs/core/src/index.ts'),
+  '@idp/flows': resolve(root, 'libs/flows/src/index.ts'),
+  '@idp/user-login': resolve(root, 'libs/user-login/src/index.ts'),
+};
 
 /**
  * What `npm run test:mutation` (StrykerJS) runs: the unit project as it is, and only the e2e
@@ -44,6 +57,7 @@ export default defineConfig({
       .filter((project) => process.env.MUTATION_E2E_ONLY !== '1' || project.test.name === 'e2e')
       .map((project) => ({
         ...project,
+        resolve: { ...(project as { resolve?: object }).resolve, alias },
         test: {
           ...project.test,
           ...(project.test.name === 'e2e' ? { include: e2eSuites } : {}),

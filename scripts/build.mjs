@@ -1,10 +1,13 @@
-// Compiles apps/ and libs/ to dist/ with SWC (type checking is `npm run typecheck`).
+// Compiles the workspace packages (libs/*/src -> libs/*/dist, JavaScript only: see
+// build-packages.mjs) and then apps/ to dist/ with SWC (type checking is `npm run typecheck`).
 // `--bench` also compiles bench/ (the load benchmark and its baseline app; not bench/micro/,
 // which Vitest runs from source).
-// SWC rewrites the @idp/* aliases to relative paths, so dist runs on plain Node ESM.
+// The apps import the libraries by package name (`@idp/core`, ...): Node finds them through the
+// npm workspace links in node_modules, whose `exports` point at libs/*/dist.
 import { transformFile } from '@swc/core';
 import { mkdir, readdir, rm, writeFile, cp } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { buildPackages } from './build-packages.mjs';
 import { swcOptions } from './swc-options.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -20,10 +23,11 @@ async function* walk(dir) {
   }
 }
 
+await buildPackages(undefined, { jsOnly: true });
 await rm(out, { recursive: true, force: true });
 let count = 0;
 async function* sources() {
-  for (const top of ['apps', 'libs']) yield* walk(join(root, top));
+  yield* walk(join(root, 'apps'));
   if (process.argv.includes('--bench')) {
     for await (const file of walk(join(root, 'bench'))) {
       if (!file.startsWith(join(root, 'bench', 'micro')) && !file.includes('/results/')) yield file;
@@ -40,7 +44,7 @@ async function* sources() {
     if (file.endsWith('.spec.ts')) continue;
     if (file.endsWith('.ts')) {
       const { code, map } = await transformFile(file, {
-        ...swcOptions(root),
+        ...swcOptions(),
         filename: file,
         sourceFileName: relative(dirname(target), file),
         swcrc: false,
