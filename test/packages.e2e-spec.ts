@@ -80,6 +80,7 @@ describe.concurrent('the workspace packages as npm ships them', { timeout: 300_0
       'package.json',
       'README.md',
       'CHANGELOG.md',
+      'LICENSE',
       'dist/index.js',
       'dist/index.d.ts',
       'src/index.ts',
@@ -88,7 +89,9 @@ describe.concurrent('the workspace packages as npm ships them', { timeout: 300_0
       expect(files, needed).toContain(needed);
     expect(files.filter((file) => /\.spec\.|tsconfig|api-extractor|\.tgz$/.test(file))).toEqual([]);
     expect(
-      files.filter((file) => !/^(dist|src)\/|^api-report\/[\w-]+\.api\.md$|^[A-Z]+\.md$|^package\.json$/.test(file)),
+      files.filter(
+        (file) => !/^(dist|src)\/|^api-report\/[\w-]+\.api\.md$|^[A-Z]+\.md$|^LICENSE$|^package\.json$/.test(file),
+      ),
     ).toEqual([]);
   });
 
