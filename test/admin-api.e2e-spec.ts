@@ -233,6 +233,47 @@ describe('admin API (stages, users, events) and bad input', () => {
     });
   });
 
+  it('dates changes: last_updated moves with each API change, password_change_date only with the password', async () => {
+    const created = await api()
+      .post('/api/v3/core/users/')
+      .set(auth)
+      .send({ username: 'dates-user', password: 'dates-password-1' });
+    expect(created.status).toBe(201);
+    const pk = created.body.pk;
+    const at = (body: { last_updated: string; password_change_date: string; date_joined: string }) => ({
+      updated: Date.parse(body.last_updated),
+      password: Date.parse(body.password_change_date),
+      joined: Date.parse(body.date_joined),
+    });
+    const first = at(created.body);
+    expect(Number.isNaN(first.updated) || Number.isNaN(first.password)).toBe(false);
+    expect(first.updated).toBeGreaterThanOrEqual(first.joined);
+    // Stamp the row in the past, so that any later change shows.
+    await server.db.query(
+      `UPDATE users SET last_updated = now() - interval '1 day', password_change_date = now() - interval '1 day'
+        WHERE pk = $1`,
+      [pk],
+    );
+    const dayAgo = at((await api().get(`/api/v3/core/users/${pk}/`).set(auth)).body);
+
+    const renamed = await api().patch(`/api/v3/core/users/${pk}/`).set(auth).send({ name: 'Dates User' });
+    expect(at(renamed.body).updated).toBeGreaterThan(dayAgo.updated);
+    expect(at(renamed.body).password).toBe(dayAgo.password);
+
+    // Signing in changes last_login, which is no change to the user.
+    await login(new Browser(server.http), 'dates-user', 'dates-password-1');
+    const afterLogin = (await api().get(`/api/v3/core/users/${pk}/`).set(auth)).body;
+    expect(afterLogin.last_login).not.toBeNull();
+    expect(at(afterLogin).updated).toBe(at(renamed.body).updated);
+
+    const setPassword = await api()
+      .post(`/api/v3/core/users/${pk}/set_password/`)
+      .set(auth)
+      .send({ password: 'dates-password-2' });
+    expect(setPassword.status).toBe(204);
+    expect(at((await api().get(`/api/v3/core/users/${pk}/`).set(auth)).body).password).toBeGreaterThan(dayAgo.password);
+  });
+
   it('lists events filtered by action and username, newest first by default', async () => {
     // Its own user and logins: the test must not lean on rows an earlier test left behind.
     await api()

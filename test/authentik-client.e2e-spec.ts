@@ -353,6 +353,11 @@ describe("authentik's TypeScript client (@goauthentik/api) against the server", 
       expect(user.dateJoined).toBeInstanceOf(Date);
       expect(user.dateJoined.getTime()).toBeLessThanOrEqual(Date.now());
       expect(user.lastLogin).toBeInstanceOf(Date); // set by the login above
+      // Required in authentik's User: real dates, not the client's "Invalid Date" for a missing one.
+      for (const date of [user.lastUpdated, user.passwordChangeDate]) {
+        expect(date).toBeInstanceOf(Date);
+        expect(date.getTime()).toBeGreaterThanOrEqual(user.dateJoined.getTime());
+      }
     });
 
     it('coreAuthenticatedSessionsList and coreAuthenticatedSessionsRetrieve', async () => {

@@ -57,6 +57,7 @@ export { appendSetCookie, cookieNameInForce, cookieSecure, readCookie, type SetH
 export type { HttpRequestLike, HttpResponseLike } from './http/http-types.js';
 export { httpRequestContext, userAgent, type HttpRequestContext } from './http/request-context.js';
 export { CoreSchema1764200000000 } from './migrations/1764200000000-CoreSchema.js';
+export { UserChangeDates1764300005000 } from './migrations/1764300005000-UserChangeDates.js';
 export { Stage } from './stages/stage.entity.js';
 export { StageRepository } from './stages/stage.repository.js';
 export { ApiToken } from './tokens/api-token.entity.js';
@@ -74,6 +75,7 @@ export {
   type FieldProblem,
 } from './users/user-rules.js';
 import { CoreSchema1764200000000 } from './migrations/1764200000000-CoreSchema.js';
+import { UserChangeDates1764300005000 } from './migrations/1764300005000-UserChangeDates.js';
 import { AuditEvent } from './events/event.entity.js';
 import { ApiToken } from './tokens/api-token.entity.js';
 import { Stage } from './stages/stage.entity.js';
@@ -82,4 +84,4 @@ import { User } from './users/user.entity.js';
 /** Entities of @idp/core, for a host app's TypeORM data source. */
 export const CORE_ENTITIES = [User, AuditEvent, ApiToken, Stage];
 /** Migrations of @idp/core, run in timestamp order with the other libraries' migrations. */
-export const CORE_MIGRATIONS = [CoreSchema1764200000000];
+export const CORE_MIGRATIONS = [CoreSchema1764200000000, UserChangeDates1764300005000];

@@ -34,6 +34,14 @@ export class User {
 
   @CreateDateColumn({ name: 'date_joined', type: 'timestamptz' })
   dateJoined: Date;
+
+  /** Set by every change made through the users API; a sign-in (last_login) is no change. */
+  @Column({ name: 'last_updated', type: 'timestamptz', default: () => 'now()' })
+  lastUpdated: Date;
+
+  /** When the password was last set (at creation, or by the API). */
+  @Column({ name: 'password_change_date', type: 'timestamptz', default: () => 'now()' })
+  passwordChangeDate: Date;
 }
 
 /** The user as the API and events show it. */

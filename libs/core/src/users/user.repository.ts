@@ -37,12 +37,22 @@ export class UserRepository {
     return row?.password ?? null;
   }
 
-  create(fields: Partial<User>): Promise<User> {
-    return this.users.save(this.users.create(fields));
+  /** Creates the user and reads it back, with the dates the database gave it. */
+  async create(fields: Partial<User>): Promise<User> {
+    const saved = await this.users.save(this.users.create(fields));
+    return this.users.findOneByOrFail({ pk: saved.pk });
   }
 
+  /** Changes the user; `last_updated` moves, and `password_change_date` when the password is set. */
   async update(pk: number, fields: Partial<User>): Promise<void> {
-    await this.users.update({ pk }, fields);
+    await this.users.update(
+      { pk },
+      {
+        ...fields,
+        lastUpdated: () => 'now()',
+        ...(fields.password !== undefined ? { passwordChangeDate: () => 'now()' } : {}),
+      },
+    );
   }
 
   async delete(pk: number): Promise<boolean> {

@@ -13,14 +13,17 @@ export class UserResponse {
 
 /**
  * A user as the admin users API shows it: the public fields and authentik's `User` fields this
- * server has. No groups, roles or avatars exist here: those read as empty. authentik's
- * `last_updated` and `password_change_date` are not tracked, so they are absent.
+ * server has. No groups, roles or avatars exist here: those read as empty.
  */
 export class UserDetailResponse extends UserResponse {
   @ApiProperty({ format: 'uuid' }) uuid: string;
   @ApiProperty({ description: 'A stable opaque id of the user: its uuid.' }) uid: string;
   @ApiProperty({ format: 'date-time' }) date_joined: Date;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_login: Date | null;
+  @ApiProperty({ format: 'date-time', description: 'The last change made through the API (a sign-in is none).' })
+  last_updated: Date;
+  @ApiProperty({ format: 'date-time', description: 'When the password was last set.' })
+  password_change_date: Date;
   @ApiProperty({ description: 'Always empty: no avatars here.' }) avatar: string;
   @ApiProperty({ type: [String], description: 'Always empty: no groups here.' }) groups: string[];
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Always empty: no groups here.' })
@@ -38,6 +41,8 @@ export function presentUser(user: User): UserDetailResponse {
     uid: user.uuid,
     date_joined: user.dateJoined,
     last_login: user.lastLogin ?? null,
+    last_updated: user.lastUpdated,
+    password_change_date: user.passwordChangeDate,
     avatar: '',
     groups: [],
     groups_obj: [],
