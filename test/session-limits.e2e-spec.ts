@@ -147,7 +147,7 @@ describe('idle timeout and session limits (Fastify, real Postgres)', () => {
       expect(heard).toEqual([{ sessionUuid: second.uuid, userPk: pk, reason: 'session_limit' }]);
       // The login that evicted says which session it ended; the earlier logins evicted nothing.
       const logins = await server.db.query(
-        `SELECT context FROM events WHERE action = 'login' AND "user"->>'username' = $1 ORDER BY created`,
+        `SELECT app, context FROM events WHERE action = 'login' AND "user"->>'username' = $1 ORDER BY created`,
         [username],
       );
       expect(logins.rows.map((row) => row.context.evicted_session_uuids)).toEqual([
@@ -156,6 +156,7 @@ describe('idle timeout and session limits (Fastify, real Postgres)', () => {
         [second.uuid],
       ]);
       expect(logins.rows[2].context).not.toHaveProperty('terminated_sessions');
+      expect(logins.rows.map((row) => row.app)).toEqual(Array(3).fill('idp.user_login'));
     });
 
     it('deny: a login over the limit is refused with ak-stage-access-denied and creates no session', async () => {
