@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, bench, describe } from 'vitest';
 import { asnRecord, cityRecord, writeAsnDb, writeCityDb } from '../../test/fixtures/geoip-fixtures.js';
-import { benchLogin, startBenchServer, type BenchServer } from './support/bench-server.js';
+import { flowLogin } from '../support/bench-login.js';
+import { startBenchServer, type BenchServer } from './support/bench-server.js';
 
 // The session check runs on every authenticated request. These groups put it next to a route
 // that does no work, on each adapter, so the printed ratios show what the check costs.
@@ -30,13 +31,13 @@ const env = {
 
 async function prepare(adapter: 'fastify' | 'express') {
   const server = await startBenchServer(adapter, env);
-  const cookie = await benchLogin(server.baseUrl, 'akadmin', 'bench-password-1');
+  const cookie = await flowLogin(server.baseUrl, 'akadmin', 'bench-password-1');
   // A bound session whose requests alternate between two IPs of one AS: each is a
   // different-IP pass (two GeoIP lookups, binding rules, one UPDATE of last_ip).
   await server.db.query(
     `UPDATE user_login_stages SET network_binding = 'bind_asn', geoip_binding = 'bind_continent_country_city'`,
   );
-  const boundCookie = await benchLogin(server.baseUrl, 'akadmin', 'bench-password-1', {
+  const boundCookie = await flowLogin(server.baseUrl, 'akadmin', 'bench-password-1', {
     'x-forwarded-for': '198.51.100.1',
   });
   return { server, cookie, boundCookie };

@@ -54,34 +54,3 @@ export async function startBenchServer(
     },
   };
 }
-
-/** Logs in through the default flow over real HTTP and returns the session cookie. */
-export async function benchLogin(
-  baseUrl: string,
-  username: string,
-  password: string,
-  headers: Record<string, string> = {},
-): Promise<string> {
-  const flow = `${baseUrl}/api/v3/flows/executor/default-authentication-flow/`;
-  let cookie = '';
-  const call = async (body?: object) => {
-    const response = await fetch(flow, {
-      method: body ? 'POST' : 'GET',
-      headers: { 'content-type': 'application/json', cookie, ...headers },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';')[0];
-      const name = pair.split('=')[0];
-      cookie = [...cookie.split('; ').filter((c) => c && !c.startsWith(`${name}=`)), pair].join('; ');
-    }
-    return (await response.json()) as { component?: string };
-  };
-  await call();
-  await call({ uid_field: username });
-  const done = await call({ password });
-  if (done.component !== 'xak-flow-redirect') throw new Error(`login failed: ${JSON.stringify(done)}`);
-  const session = cookie.split('; ').find((c) => c.startsWith('idp_session='));
-  if (!session) throw new Error('no session cookie');
-  return session;
-}
