@@ -39,7 +39,7 @@ export async function startBenchServer(
   const db = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await db.connect();
   await db.query(`CREATE SCHEMA ${schema}`);
-  const config = loadConfig({ BOOTSTRAP_PASSWORD: 'bench-password-1', ...env });
+  const config = loadConfig({ BOOTSTRAP_PASSWORD: 'bench-password-1', METRICS_PORT: 'off', ...env });
   const app = await createApp(config, { url, schema }, { adapter, logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
