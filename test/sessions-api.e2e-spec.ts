@@ -280,6 +280,26 @@ describe('authenticated sessions API: self-service and admin (Fastify, real Post
       expect(bad.body.ordering[0]).toContain('last_used');
     });
 
+    it('answers 404 for a session past its expiry or idle timeout that housekeeping has not deleted yet', async () => {
+      const peggyPk = await createUser('peggy');
+      const expired = await uuidOf(await signedIn('peggy', '203.0.113.80'));
+      const idle = await uuidOf(await signedIn('peggy', '203.0.113.81'));
+      const live = await uuidOf(await signedIn('peggy', '203.0.113.82'));
+      await server.db.query(`UPDATE sessions SET expires = now() - interval '1 minute' WHERE uuid = $1`, [expired]);
+      await server.db.query(`UPDATE sessions SET idle_expires = now() - interval '1 minute' WHERE uuid = $1`, [idle]);
+
+      for (const uuid of [expired, idle]) {
+        const read = await request(server.http).get(`${API}${uuid}/`).set(admin());
+        expect(read.status).toBe(404);
+        expect(read.body).toEqual({ detail: 'Not found.' });
+        expect((await request(server.http).delete(`${API}${uuid}/`).set(admin())).status).toBe(404);
+      }
+      expect((await request(server.http).get(`${API}${live}/`).set(admin())).body.uuid).toBe(live);
+      // Still there for housekeeping to delete: the API only stops showing them.
+      expect(await sessionCount(peggyPk)).toBe(3);
+      expect(heard).toEqual([]);
+    });
+
     it('answers a malformed uuid with 404, not 500', async () => {
       for (const path of [`${API}not-a-uuid/`, `${API}12345678-1234-1234-1234-1234567890zz/`]) {
         expect((await request(server.http).get(path).set(admin())).status).toBe(404);

@@ -1,13 +1,18 @@
+import { GeoIpService } from '@idp/core';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cityRecord, writeCityDb } from '../../../test/fixtures/geoip-fixtures.js';
 import {
   resolveUserLoginOptions,
   USER_LOGIN_OPTIONS,
   type UserLoginModuleOptions,
 } from './user-login-options.interface.js';
 import { ConfigurableModuleClass } from './user-login.module-definition.js';
-import { resolvedOptionsProvider } from './user-login.module.js';
+import { resolvedOptionsProvider, UserLoginModule } from './user-login.module.js';
 
 @Module({})
 class OptionsOnly {}
@@ -60,5 +65,20 @@ describe('UserLoginModule options', () => {
 
   it('treats an empty database path as not configured', () => {
     expect(resolveUserLoginOptions({ geoipCityDb: '' }).geoipCityDb).toBeUndefined();
+  });
+});
+
+describe('UserLoginModule shutdown', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'user-login-module-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('closes the GeoIP databases it opened: a reload after shutdown changes nothing', async () => {
+    const cityPath = writeCityDb(join(dir, 'city.mmdb'), [
+      ['198.51.100.0/24', cityRecord({ continent: 'EU', country: 'DE', city: 'Berlin' })],
+    ]);
+    const geoip = await GeoIpService.open({ cityPath, watchIntervalMs: 0 });
+    expect(await geoip.cityDatabase!.reload()).toBe(true);
+    new UserLoginModule(geoip).onApplicationShutdown();
+    expect(await geoip.cityDatabase!.reload()).toBe(false);
   });
 });
