@@ -5,6 +5,7 @@ import type { Clock } from '@idp/core';
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 
 /** A clock tests can move; it starts at the real time. */
@@ -48,6 +49,8 @@ export async function startTestServer(
     sameDatabaseAs?: TestServer;
     /** Settings that have no environment variable. */
     configure?: (config: AppConfig) => void;
+    /** Where the server's log lines go (set LOG_LEVEL in env to see request lines). */
+    logDestination?: DestinationStream;
   } = {},
 ): Promise<TestServer> {
   const url = inject('databaseUrl');
@@ -76,7 +79,7 @@ export async function startTestServer(
   const app = await createApp(
     config,
     { url: options.appDatabaseUrl ?? url, schema },
-    { adapter: options.adapter, logger: ['error'], clock },
+    { adapter: options.adapter, logger: ['error'], clock, logDestination: options.logDestination },
   );
   await app.init();
   if (options.adapter !== 'express') await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();

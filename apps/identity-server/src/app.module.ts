@@ -6,7 +6,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { ApiDocsController, OpenApiDocument } from './api/docs/api-docs.controller.js';
 import { EventsController } from './api/events/events.controller.js';
 import { FlowBindingsController } from './api/flows/flow-bindings.controller.js';
@@ -34,7 +34,6 @@ import { ApiExceptionFilter } from './hardening/api-exception.filter.js';
 import { BrowserRequestMiddleware } from './hardening/browser-request.middleware.js';
 import { HostileInputGuard } from './hardening/hostile-input.guard.js';
 import { HousekeepingService } from './housekeeping/housekeeping.service.js';
-import { loggerParams } from './operations/logging/logger-params.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { UserLoginStageHandler } from './stages/user-login.stage-handler.js';
 import { UserLogoutStageHandler } from './stages/user-logout.stage-handler.js';
@@ -49,6 +48,8 @@ export interface DatabaseTarget {
 export interface AppModuleExtras {
   /** Replaces the system clock; tests use it to move time. */
   clock?: Clock;
+  /** Where log lines go instead of standard output; tests read them from here. */
+  logDestination?: DestinationStream;
 }
 
 /** The identity server: flows, the User Login stage, the admin API and the web UI. */
@@ -86,14 +87,13 @@ export class AppModule implements NestModule {
           skipProcessEnv: true,
           load: [() => ({ app: config })],
         }),
-        LoggerModule.forRoot(loggerParams(config)),
         // Migrations run at start; the schema is never synchronised from entities.
         TypeOrmModule.forRoot({ ...dataSourceOptions(database.url, database.schema), migrationsRun: true }),
         ScheduleModule.forRoot(),
         CoreModule.forRoot({ eventRetentionMs: config.eventRetentionMs }, extras.clock),
         FlowsModule.forRoot({ cookieSecure: config.cookieSecure, loginThrottle: config.loginThrottle }),
         userLogin,
-        OperationsModule.forRoot(userLogin),
+        OperationsModule.forRoot(userLogin, config, extras.logDestination),
       ],
       controllers: [
         HealthController,

@@ -6,8 +6,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { OpenApiDocument } from './api/docs/api-docs.controller.js';
 import { AppModule, type AppModuleExtras, type DatabaseTarget } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { trustedProxies } from './hardening/trusted-proxies.js';
 import { requestIdFrom } from './operations/logging/request-id.js';
 import { ServerLogger } from './operations/logging/server-logger.js';
+import { observeFastifyRequests, RequestObserver } from './operations/request-observer.js';
 
 export type HttpAdapterName = 'fastify' | 'express';
 
@@ -18,22 +20,25 @@ export interface CreateAppOptions extends AppModuleExtras {
   /** @default 'fastify' */
   adapter?: HttpAdapterName;
   /**
-   * Nest's logger while the app is built; afterwards the app logs through nestjs-pino (JSON or
-   * pretty, `LOG_LEVEL`). `false` keeps Nest's own messages off for good (tests of failures).
+   * Nest's logger while the app is built; afterwards the app logs through pino (JSON or
+   * pretty, `LOG_LEVEL`: operations/logging/server-logger.ts). `false` keeps Nest's own messages off for good (tests of failures).
    */
   logger?: LoggerService | LogLevel[] | false;
 }
 
 /**
  * Builds the identity server on either HTTP adapter. Both compute the client IP from the same
- * trusted-proxy CIDR list with their own machinery (Fastify `trustProxy`, Express `trust proxy`).
+ * trusted-proxy test (hardening/trusted-proxies.ts: Fastify `trustProxy`, Express `trust proxy`).
  */
 export async function createApp(
   config: AppConfig,
   database: DatabaseTarget,
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
-  const module = AppModule.forRoot(config, database, { clock: options.clock });
+  const module = AppModule.forRoot(config, database, {
+    clock: options.clock,
+    logDestination: options.logDestination,
+  });
   const logger = options.logger ?? ['log', 'warn', 'error'];
   let app: INestApplication;
   if (options.adapter === 'express') {
@@ -44,20 +49,24 @@ export async function createApp(
       bodyParser: false,
     });
     express.useBodyParser('json', { limit: MAX_BODY_BYTES });
-    express.set('trust proxy', config.trustedProxyCidrs);
+    express.set('trust proxy', trustedProxies(config.trustedProxyCidrs));
+    // Before Nest adds its middleware and routes (at init), so it sees every request first.
+    express.use(express.get(RequestObserver).expressMiddleware());
     app = express;
   } else {
     const adapter = new FastifyAdapter({
-      trustProxy: config.trustedProxyCidrs,
+      trustProxy: trustedProxies(config.trustedProxyCidrs),
       routerOptions: { ignoreTrailingSlash: true },
       bodyLimit: MAX_BODY_BYTES,
-      // Also the `reqId` of the logs (pino-http takes Fastify's id).
+      // Also the `reqId` of the logs and the `X-Request-Id` answer (operations/request-observer.ts).
       genReqId: requestIdFrom(config.trustedProxyCidrs),
       // At shutdown a request that already reached the server is served, not answered 503: the
       // listener is closed, so no new connection arrives, and the drain is bounded by SHUTDOWN_TIMEOUT.
       return503OnClosing: false,
     });
+    const observed = observeFastifyRequests(adapter.getInstance());
     app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false });
+    observed.observeWith(app.get(RequestObserver));
   }
   if (options.logger !== false) app.useLogger(app.get(ServerLogger));
   // The OpenAPI document is generated from the application's own routes, so it needs the app.

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js'
 import { createApp } from './create-app.js';
 
 // Until the app is built, Nest logs through this console logger (warnings and errors only; the
-// app then switches to nestjs-pino). Nest's ExceptionHandler would dump a failed start-up with
+// app then switches to its pino logger). Nest's ExceptionHandler would dump a failed start-up with
 // its stack; main() reports every failure itself (config errors as a plain message).
 class StartupLogger extends ConsoleLogger {
   override error(message: unknown, ...rest: unknown[]): void {

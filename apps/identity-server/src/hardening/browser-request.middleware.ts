@@ -1,7 +1,8 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
-import { isCrossOrigin, isHttps, ownOrigin, trustedPeer, type RawRequest } from './request-origin.js';
+import { isCrossOrigin, isHttps, ownOrigin, type RawRequest } from './request-origin.js';
+import { trustedProxies, type TrustedProxies } from './trusted-proxies.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Two years, without `includeSubDomains`: the server cannot know what its sibling hosts serve. */
@@ -27,10 +28,10 @@ interface RawResponse {
  */
 @Injectable()
 export class BrowserRequestMiddleware implements NestMiddleware {
-  private readonly trusted: (address: string | undefined) => boolean;
+  private readonly trusted: TrustedProxies;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.trusted = trustedPeer(config.trustedProxyCidrs);
+    this.trusted = trustedProxies(config.trustedProxyCidrs);
   }
 
   use(request: RawRequest, response: RawResponse, next: () => void): void {

@@ -1,11 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 
-/**
- * Middleware path for every request, matched or not (404s are counted and logged too).
- * nestjs-pino's own default, `{/*splat}`, matches nothing on Nest 12's Fastify adapter.
- */
-export const EVERY_ROUTE = '{*splat}';
-
 const ROUTE_TEMPLATE = Symbol('idp.routeTemplate');
 
 type RawRequest = IncomingMessage & {
@@ -15,29 +9,9 @@ type RawRequest = IncomingMessage & {
   baseUrl?: string;
 };
 
-interface FastifyLike {
-  addHook(
-    name: 'onRequest',
-    hook: (
-      request: { id: string; raw: IncomingMessage; routeOptions: { url?: string } },
-      reply: { raw: { setHeader(name: string, value: string): unknown } },
-      done: () => void,
-    ) => void,
-  ): unknown;
-}
-
-/**
- * Fastify knows the matched route on its own request object only; this hook copies the route
- * template (`/api/v3/core/users/:pk/`) onto the raw request that middleware and loggers see, and
- * answers with the request id (Fastify's, made by requestIdFrom in logging/request-id.ts) in `X-Request-Id`.
- */
-export function recordFastifyRequestContext(fastify: FastifyLike): void {
-  fastify.addHook('onRequest', (request, reply, done) => {
-    const template = request.routeOptions.url;
-    if (template) (request.raw as RawRequest)[ROUTE_TEMPLATE] = template;
-    reply.raw.setHeader('X-Request-Id', request.id);
-    done();
-  });
+/** Fastify knows the matched route on its own request object only; middleware and logs see the raw one. */
+export function rememberRouteTemplate(request: IncomingMessage, template: string): void {
+  (request as RawRequest)[ROUTE_TEMPLATE] = template;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import ipaddr from 'ipaddr.js';
+import { trustedProxies } from '../../hardening/trusted-proxies.js';
 
 // What a proxy's request id may look like: enough for UUIDs, ULIDs and AWS/Cloudflare ids, and
 // nothing that could break a log line (no spaces, quotes or control characters).
@@ -12,17 +12,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
  * must not be able to make its requests look like someone else's in the logs).
  */
 export function requestIdFrom(trustedProxyCidrs: string[]): (request: IncomingMessage) => string {
-  const trusted = trustedProxyCidrs.map((cidr) =>
-    cidr.includes('/') ? ipaddr.parseCIDR(cidr) : toHostCidr(ipaddr.parse(cidr)),
-  );
-  const isTrusted = (peer: string | undefined): boolean => {
-    if (!peer || !ipaddr.isValid(peer)) return false;
-    let address = ipaddr.parse(peer);
-    if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
-      address = (address as ipaddr.IPv6).toIPv4Address();
-    }
-    return trusted.some(([range, bits]) => range.kind() === address.kind() && address.match(range, bits));
-  };
+  const isTrusted = trustedProxies(trustedProxyCidrs);
   return (request) => {
     const header = request.headers['x-request-id'];
     if (typeof header === 'string' && REQUEST_ID.test(header) && isTrusted(request.socket.remoteAddress)) {
@@ -30,8 +20,4 @@ export function requestIdFrom(trustedProxyCidrs: string[]): (request: IncomingMe
     }
     return randomUUID();
   };
-}
-
-function toHostCidr(address: ipaddr.IPv4 | ipaddr.IPv6): [ipaddr.IPv4 | ipaddr.IPv6, number] {
-  return [address, address.kind() === 'ipv4' ? 32 : 128];
 }
