@@ -60,11 +60,10 @@ export class SessionAuthService {
 
   /** The request's session, or null when it has no usable cookie. */
   async find(request: HttpRequestLike): Promise<ActiveSession | null> {
-    const token = this.cookies.read(request);
-    // A token is 43 base64url characters; anything else cannot match and skips the query.
-    if (!token || token.length > 128) return null;
-    const found = await this.lookup.findActiveByTokenHash(hashToken(token), this.clock.now());
-    return found && found.user.isActive ? found : null;
+    const tokenHash = this.tokenHash(request);
+    if (!tokenHash) return null;
+    const now = this.clock.now();
+    return usable(this.lookup.cached(tokenHash, now) ?? (await this.lookup.findActiveByTokenHash(tokenHash, now)));
   }
 
   /** Whether the request carries a session cookie at all (valid or not). */
@@ -79,26 +78,39 @@ export class SessionAuthService {
    * @throws DeviceProofRequiredException when a device-bound session comes without its bound cookie
    */
   async authenticate(request: HttpRequestLike, response: HttpResponseLike): Promise<ActiveSession> {
-    const found = await this.find(request);
+    // Every step below answers without a promise in the common case (a cached session, same IP,
+    // nothing to write): the check runs on every request, and each await costs microseconds.
+    const tokenHash = this.tokenHash(request);
+    const now = this.clock.now();
+    const found = tokenHash
+      ? usable(this.lookup.cached(tokenHash, now) ?? (await this.lookup.findActiveByTokenHash(tokenHash, now)))
+      : null;
     if (!found) throw new NotAuthenticatedException();
     // A copied session cookie is useless without the device's bound cookie (DBSC).
-    await this.deviceBound.requireProof(request, found);
+    if (found.deviceBinding) await this.deviceBound.requireProof(request, found);
     const ip = clientIp(request);
-    const now = this.clock.now();
-    const references = await this.enforceBinding(request, response, found, ip);
-    await this.touch(found, ip, request, now, references);
+    let references = this.enforceBinding(request, response, found, ip);
+    if (references instanceof Promise) references = await references;
+    const write = this.touch(found, ip, request, now, references);
+    if (write) await write;
     return found;
+  }
+
+  // A token is 43 base64url characters; anything else cannot match and skips the lookup.
+  private tokenHash(request: HttpRequestLike): string | null {
+    const token = this.cookies.read(request);
+    return token && token.length <= 128 ? hashToken(token) : null;
   }
 
   // Only the databases the session's levels read are consulted: an unbound session moving
   // between IPs costs no lookup, a network-only binding no City lookup. Returns the reference
-  // columns to write when they moved.
-  private async enforceBinding(
+  // columns to write when they moved; a promise only when it writes (a break, a violation).
+  private enforceBinding(
     request: HttpRequestLike,
     response: HttpResponseLike,
     found: ActiveSession,
     ip: string,
-  ): Promise<SessionTouch> {
+  ): SessionTouch | Promise<SessionTouch> {
     const { session } = found;
     // Same IP and no reference apart from it: the common case, decided without any lookup.
     if (ip === session.lastIp && session.networkReferenceIp == null && session.geoipReferenceIp == null) {
@@ -117,17 +129,20 @@ export class SessionAuthService {
     this.observers.bindingChecked(CHECK_RESULT[outcome.action], found);
     if (outcome.action === 'terminate') return this.terminateBroken(request, response, found, ip, needs, outcome);
     const changes = referenceChanges(session, outcome.references);
-    if (outcome.action === 'record_violation') await this.recordViolation(request, found, ip, needs, outcome, changes);
+    if (outcome.action === 'record_violation') {
+      return this.recordViolation(request, found, ip, needs, outcome, changes).then(() => changes);
+    }
     return changes;
   }
 
-  private async touch(
+  // A promise only when there is something to record.
+  private touch(
     found: ActiveSession,
     ip: string,
     request: HttpRequestLike,
     now: Date,
     references: SessionTouch,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const { session } = found;
     const changes: SessionTouch = { ...references };
     if (ip !== session.lastIp) changes.lastIp = ip;
@@ -142,10 +157,10 @@ export class SessionAuthService {
     }
     const { idleTimeoutMs, idleExpires } = session;
     if (shouldRenewIdle({ idleExpires, now, idleTimeoutMs })) changes.idleExpires = idleExpiresAt(now, idleTimeoutMs);
-    if (Object.keys(changes).length === 0) return;
+    if (Object.keys(changes).length === 0) return undefined;
     // The session object may be the cached one: the next request compares with this IP.
     Object.assign(session, changes);
-    await this.activity.record(session.uuid, changes);
+    return this.activity.record(session.uuid, changes);
   }
 
   /**
@@ -231,6 +246,11 @@ export class SessionAuthService {
     }
     return `${this.options.loginPath}?next=${encodeURIComponent(next)}`;
   }
+}
+
+// A deactivated user's sessions stop working at once, whatever deleted them or did not.
+function usable(found: ActiveSession | null | undefined): ActiveSession | null {
+  return found && found.user.isActive ? found : null;
 }
 
 const CHECK_RESULT: Record<BindingOutcome['action'], BindingCheckResult> = {

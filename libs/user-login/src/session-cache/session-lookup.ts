@@ -13,6 +13,11 @@ export class SessionLookup {
     private readonly cache: SessionCache,
   ) {}
 
+  /** The cached session only: no database read, no promise (the session check's common case). */
+  cached(tokenHash: string, now: Date): ActiveSession | undefined {
+    return this.cache.get(tokenHash, now);
+  }
+
   async findActiveByTokenHash(tokenHash: string, now: Date): Promise<ActiveSession | null> {
     const cached = this.cache.get(tokenHash, now);
     if (cached) return cached;
