@@ -34,17 +34,21 @@ export class SessionActivityWriter implements BeforeApplicationShutdown {
     @Inject(USER_LOGIN_OPTIONS) private readonly options: ResolvedUserLoginOptions,
   ) {}
 
-  /** Queues a change; written at once when it renews the expiry or when write-behind is off. */
-  async record(uuid: string, change: SessionActivityChange): Promise<void> {
+  /**
+   * Queues a change; written at once when it renews the expiry or when write-behind is off. The
+   * promise of that write is returned; a queued change returns none (nothing to wait for, and
+   * no promise on the session check's path).
+   */
+  record(uuid: string, change: SessionActivityChange): Promise<void> | undefined {
     const merged = { ...this.pending.get(uuid), ...change };
     if (change.expires !== undefined || change.idleExpires != null || this.options.activityFlushMs <= 0) {
       this.pending.delete(uuid);
-      await this.sessions.writeActivity([{ uuid, ...merged }]);
-      return;
+      return this.sessions.writeActivity([{ uuid, ...merged }]);
     }
-    if (this.pending.size >= MAX_PENDING && !this.pending.has(uuid)) return;
+    if (this.pending.size >= MAX_PENDING && !this.pending.has(uuid)) return undefined;
     this.pending.set(uuid, merged);
     this.timer ??= setTimeout(() => void this.flush(), this.options.activityFlushMs);
+    return undefined;
   }
 
   /** Drops what is queued for sessions that ended. */
