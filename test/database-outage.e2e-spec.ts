@@ -1,4 +1,7 @@
 import { EventService, type NewEvent } from '@idp/core';
+// Internals of the module (not part of its public API), imported where they are tested.
+import { SessionCache } from '../libs/user-login/src/session-cache/session-cache.js';
+import { SessionInvalidationListener } from '../libs/user-login/src/session-cache/session-invalidation.listener.js';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { adminAuth } from './support/admin-api.js';
@@ -9,6 +12,8 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test
 const AUTH_FLOW = '/api/v3/flows/executor/default-authentication-flow/';
 // A bound, not a speed goal: the server's own waits are 5 s (connect) and 15 s (query).
 const REQUEST_BOUND_MS = 45_000;
+// A bound, not a speed goal: the listener retries at most 10 s apart.
+const LISTENER_BACK_MS = 30_000;
 const UNAVAILABLE = { detail: 'Service temporarily unavailable', code: 'database_unavailable' };
 
 function tally(answers: Array<{ status: number }>): Record<number, number> {
@@ -109,6 +114,13 @@ describe('the database going away and coming back', () => {
     expect((await request(server.http).get('/api/v3/core/users/me/').set('Cookie', admin.cookieHeader)).status).toBe(
       200,
     );
+    // The session cache's listener lost its connection too, failed to reconnect while the
+    // database refused, and comes back by itself (its backoff is capped at 10 s).
+    const listener = server.app.get(SessionInvalidationListener);
+    const deadline = Date.now() + LISTENER_BACK_MS;
+    while (listener.state !== 'listening' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(listener.state).toBe('listening');
+    expect(server.app.get(SessionCache).active).toBe(true);
   });
 
   it('answers 503 within the bound when PostgreSQL stops answering (a partition), and recovers', async () => {

@@ -150,10 +150,14 @@ describe('session cache: two server instances on one database', () => {
       `INSERT INTO users (username, email) VALUES ('dora', 'dora@example.test') RETURNING pk`,
     );
     const { uuid, cookie } = await newSession({ userPk: rows[0].pk });
+    const other = await newSession();
     await warm(b, cookie);
+    await warm(b, other.cookie);
     await a.db.query(`UPDATE users SET is_active = false WHERE pk = $1`, [rows[0].pk]);
     expect(await eventually(() => !cacheB.holds(uuid))).toBe(true);
     expect((await me(b, cookie)).status).toBe(401);
+    // Only that user's sessions are forgotten.
+    expect(cacheB.holds(other.uuid)).toBe(true);
   });
 
   it("a session's binding changed in the database is enforced on B; a changed login stage drops its sessions", async () => {
@@ -168,9 +172,13 @@ describe('session cache: two server instances on one database', () => {
     const stageUuid = (await a.db.query(`SELECT stage_uuid FROM stages WHERE name = 'default-authentication-login'`))
       .rows[0].stage_uuid;
     const staged = await newSession({ stageUuid });
+    const unstaged = await newSession();
     await warm(b, staged.cookie);
+    await warm(b, unstaged.cookie);
     await patchDefaultLoginStage(a, { session_duration: 'hours=2' });
     expect(await eventually(() => !cacheB.holds(staged.uuid))).toBe(true);
+    // Only the sessions that stage created are forgotten.
+    expect(cacheB.holds(unstaged.uuid)).toBe(true);
   });
 
   it('a binding broken on both instances at once ends the session once: one logout event', async () => {
@@ -214,6 +222,25 @@ describe('session cache: two server instances on one database', () => {
     );
   });
 
+  it("a notification of a kind this code does not know empties the cache; another instance's heartbeat does not", async () => {
+    const { uuid, cookie } = await newSession();
+    await warm(b, cookie);
+    const channel = `idp_sessions:${a.schema}`;
+    const invalidations = cacheB.stats().invalidations;
+    // What another instance's heartbeat looks like on the channel: B awaits only its own pings.
+    await a.db.query('SELECT pg_notify($1, $2)', [channel, 'ping:0123456789ab:1']);
+    // Notifications arrive in order: once B heard the one after it, it has heard the ping.
+    await a.db.query('SELECT pg_notify($1, $2)', [channel, 's:00000000-0000-4000-8000-000000000000']);
+    expect(await eventually(() => cacheB.stats().invalidations > invalidations)).toBe(true);
+    expect(cacheB.holds(uuid)).toBe(true);
+    expect(cacheB.active).toBe(true);
+
+    // A kind a newer version might send: forgetting everything is the safe answer.
+    await a.db.query('SELECT pg_notify($1, $2)', [channel, 'zz:whatever']);
+    expect(await eventually(() => !cacheB.holds(uuid))).toBe(true);
+    expect(cacheB.active).toBe(true);
+  });
+
   it('the listener connection killed: the cache is bypassed until the listener is back', async () => {
     const listener = b.app.get(SessionInvalidationListener);
     const { uuid, cookie } = await newSession();
@@ -225,6 +252,7 @@ describe('session cache: two server instances on one database', () => {
       await a.db.query('SELECT pg_terminate_backend($1)', [pid]);
       expect(await eventually(() => states.includes('down'))).toBe(true);
       expect(cacheB.active).toBe(false);
+      expect(await listener.backendPid()).toBeNull();
       // Deleted with triggers off, so no notification could tell B: only a bypassed cache rejects it.
       await a.db.query('BEGIN');
       await a.db.query('SET LOCAL session_replication_role = replica');
@@ -237,8 +265,49 @@ describe('session cache: two server instances on one database', () => {
       expect(states).not.toContain('listening');
 
       await listening(b);
+      expect(await listener.backendPid()).not.toBe(pid);
       const back = await newSession();
       await warm(b, back.cookie);
+      // Listening again for real: a revocation on A reaches B's cache.
+      await a.db.query('DELETE FROM sessions WHERE uuid = $1', [back.uuid]);
+      expect(await eventually(() => !cacheB.holds(back.uuid))).toBe(true);
+    } finally {
+      stop();
+    }
+    // Unsubscribed: later changes are not reported.
+    const seen = states.length;
+    const later: ListenerState[] = [];
+    const stopLater = listener.onStateChange((state) => void later.push(state));
+    await a.db.query('SELECT pg_terminate_backend($1)', [await listener.backendPid()]);
+    expect(await eventually(() => later.includes('down'))).toBe(true);
+    await listening(b);
+    stopLater();
+    expect(states).toHaveLength(seen);
+  });
+
+  it('a heartbeat that comes back keeps the listener up; a deaf connection is noticed by the heartbeat and replaced', async () => {
+    const listener = b.app.get(SessionInvalidationListener);
+    await listening(b);
+    const states: ListenerState[] = [];
+    const stop = listener.onStateChange((state) => void states.push(state));
+    try {
+      // Private: the interval calls it every 5 s; called here so the test does not wait for it.
+      const client = listener['client']!;
+      await listener['heartbeat'](client);
+      expect(listener.state).toBe('listening');
+      expect(states).toEqual([]);
+
+      // The connection stays open but hears nothing any more (as behind a pooler that swallows
+      // NOTIFY): only the heartbeat's own notification not coming back reveals it.
+      const { uuid, cookie } = await newSession();
+      await warm(b, cookie);
+      await client.query('UNLISTEN *');
+      const noticed = Date.now() + 5_000 + 3_000 + WAIT_MS;
+      while (!states.includes('down') && Date.now() < noticed) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(states).toContain('down');
+      expect(cacheB.holds(uuid)).toBe(false);
+      await listening(b);
+      expect(listener['client']).not.toBe(client);
     } finally {
       stop();
     }
