@@ -36,7 +36,8 @@ describe('SessionActivityWriter', () => {
 
   it('queues changes per session, merged, and writes them in one statement after activityFlushMs', async () => {
     const sut = writer(1000);
-    await sut.record('s1', { lastIp: '198.51.100.1', lastUsed: T1 });
+    // Queued: nothing to wait for, so no promise.
+    expect(sut.record('s1', { lastIp: '198.51.100.1', lastUsed: T1 })).toBeUndefined();
     await sut.record('s2', { lastUsed: T1 });
     await sut.record('s1', { lastUserAgent: 'agent/2', lastUsed: T2 });
     expect(sut.queued).toBe(2);
@@ -90,7 +91,9 @@ describe('SessionActivityWriter', () => {
 
   it('with activityFlushMs 0 every change is written at once', async () => {
     const sut = writer(0);
-    await sut.record('s1', { lastUsed: T1 });
+    const writing = sut.record('s1', { lastUsed: T1 });
+    expect(writing).toBeInstanceOf(Promise);
+    await writing;
     expect(written).toEqual([[{ uuid: 's1', lastUsed: T1 }]]);
     expect(sut.queued).toBe(0);
   });

@@ -54,4 +54,12 @@ describe('SessionLookup', () => {
     await expect(sut.findActiveByTokenHash('h1', NOW)).resolves.toBe(row);
     expect(cache.holds('s1')).toBe(false);
   });
+
+  it('cached answers from memory only: undefined before the first read, never a query', async () => {
+    expect(sut.cached('h1', NOW)).toBeUndefined();
+    expect(sessions.findActiveByTokenHash).not.toHaveBeenCalled();
+    const read = await sut.findActiveByTokenHash('h1', NOW);
+    expect(sut.cached('h1', NOW)).toBe(read);
+    expect(sessions.findActiveByTokenHash).toHaveBeenCalledTimes(1);
+  });
 });
