@@ -1,7 +1,7 @@
 import { CoreModule, type Clock } from '@idp/core';
 import { FlowsModule } from '@idp/flows';
 import { UserLoginModule } from '@idp/user-login';
-import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -31,7 +31,6 @@ import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/app-config.token.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { ApiExceptionFilter } from './hardening/api-exception.filter.js';
-import { BrowserRequestMiddleware } from './hardening/browser-request.middleware.js';
 import { HostileInputGuard } from './hardening/hostile-input.guard.js';
 import { HousekeepingService } from './housekeeping/housekeeping.service.js';
 import { OperationsModule } from './operations/operations.module.js';
@@ -54,12 +53,7 @@ export interface AppModuleExtras {
 
 /** The identity server: flows, the User Login stage, the admin API and the web UI. */
 @Module({})
-export class AppModule implements NestModule {
-  /** Browser rules (cross-origin, JSON-only bodies, security headers) run before every route. */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(BrowserRequestMiddleware).forRoutes('*');
-  }
-
+export class AppModule {
   static forRoot(config: AppConfig, database: DatabaseTarget, extras: AppModuleExtras = {}): DynamicModule {
     const userLogin = UserLoginModule.forRoot({
       geoipCityDb: config.geoipCityDb,

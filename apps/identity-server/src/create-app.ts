@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { ServerResponse } from 'node:http';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OpenApiDocument } from './api/docs/api-docs.controller.js';
 import { AppModule, type AppModuleExtras, type DatabaseTarget } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { BrowserRules } from './hardening/browser-rules.js';
+import type { RawRequest } from './hardening/request-origin.js';
 import { trustedProxies } from './hardening/trusted-proxies.js';
 import { requestIdFrom } from './operations/logging/request-id.js';
 import { ServerLogger } from './operations/logging/server-logger.js';
@@ -40,6 +43,7 @@ export async function createApp(
     logDestination: options.logDestination,
   });
   const logger = options.logger ?? ['log', 'warn', 'error'];
+  const browserRules = new BrowserRules(config.trustedProxyCidrs);
   let app: INestApplication;
   if (options.adapter === 'express') {
     const express = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
@@ -48,10 +52,14 @@ export async function createApp(
       // Only JSON bodies, up to 1 MiB like Fastify's bodyLimit (Express would also parse forms, to 100 kB).
       bodyParser: false,
     });
-    express.useBodyParser('json', { limit: MAX_BODY_BYTES });
     express.set('trust proxy', trustedProxies(config.trustedProxyCidrs));
-    // Before Nest adds its middleware and routes (at init), so it sees every request first.
+    // Mounted in this order before Nest adds its middleware and routes (at init): every request
+    // is observed first, and the browser rules refuse before a body is read.
     express.use(express.get(RequestObserver).expressMiddleware());
+    express.use((request: RawRequest, response: ServerResponse, next: () => void) => {
+      if (browserRules.check(request, response)) next();
+    });
+    express.useBodyParser('json', { limit: MAX_BODY_BYTES });
     app = express;
   } else {
     const adapter = new FastifyAdapter({
@@ -64,7 +72,12 @@ export async function createApp(
       // listener is closed, so no new connection arrives, and the drain is bounded by SHUTDOWN_TIMEOUT.
       return503OnClosing: false,
     });
-    const observed = observeFastifyRequests(adapter.getInstance());
+    const fastify = adapter.getInstance();
+    const observed = observeFastifyRequests(fastify);
+    // A refused request is answered by the rules themselves, which is where its lifecycle ends.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (browserRules.check(request.raw, reply.raw)) done();
+    });
     app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false });
     observed.observeWith(app.get(RequestObserver));
   }

@@ -24,17 +24,36 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
  */
 @Injectable()
 export class SessionBindingGuard implements CanActivate {
+  // A route's metadata is fixed once the app runs: read it once per handler and class, not on
+  // every request (a handler inherited by two controllers may be public in one of them only).
+  private readonly publicRoutes = new WeakMap<object, WeakMap<object, boolean>>();
+
   constructor(
     private readonly auth: SessionAuthService,
     private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]))
-      return true;
+    if (this.isPublic(context)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<RequestWithSession>();
     request[AUTHENTICATED_SESSION] ??= await this.auth.authenticate(request, http.getResponse<HttpResponseLike>());
     return true;
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byController = this.publicRoutes.get(handler);
+    if (!byController) {
+      byController = new WeakMap();
+      this.publicRoutes.set(handler, byController);
+    }
+    let open = byController.get(controller);
+    if (open === undefined) {
+      open = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [handler, controller]) === true;
+      byController.set(controller, open);
+    }
+    return open;
   }
 }

@@ -1,6 +1,3 @@
-import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config.js';
-import { APP_CONFIG } from '../config/app-config.token.js';
 import { isCrossOrigin, isHttps, ownOrigin, type RawRequest } from './request-origin.js';
 import { trustedProxies, type TrustedProxies } from './trusted-proxies.js';
 
@@ -15,7 +12,8 @@ interface RawResponse {
 }
 
 /**
- * Rules for what browsers may send, applied before routing and body parsing (docs/api.md and docs/security.md,
+ * Rules for what browsers may send, applied to every request before routing (createApp mounts
+ * them right after the request observer: a Fastify hook, or an Express middleware) (docs/api.md and docs/security.md,
  * "Requests from browsers"):
  * - a state-changing request whose `Origin` names another origin is refused with 403
  *   `cross_origin`, unless it carries a bearer token (which a page on another site cannot add
@@ -26,15 +24,15 @@ interface RawResponse {
  * - API answers carry `Cache-Control: no-store`, every answer `X-Content-Type-Options: nosniff`,
  *   and HTTPS answers (directly or via a trusted proxy) `Strict-Transport-Security`.
  */
-@Injectable()
-export class BrowserRequestMiddleware implements NestMiddleware {
+export class BrowserRules {
   private readonly trusted: TrustedProxies;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.trusted = trustedProxies(config.trustedProxyCidrs);
+  constructor(trustedProxyCidrs: readonly string[]) {
+    this.trusted = trustedProxies(trustedProxyCidrs);
   }
 
-  use(request: RawRequest, response: RawResponse, next: () => void): void {
+  /** Sets the headers every answer gets; false when the request was refused (and answered) here. */
+  check(request: RawRequest, response: RawResponse): boolean {
     // Mounted middleware sees `url` relative to its mount point; `originalUrl` is the full path.
     const path = (request.originalUrl ?? request.url ?? '/').split('?')[0];
     response.setHeader('X-Content-Type-Options', 'nosniff');
@@ -46,16 +44,18 @@ export class BrowserRequestMiddleware implements NestMiddleware {
       const origin = request.headers.origin;
       const bearer = /^bearer\s/i.test(String(request.headers.authorization ?? ''));
       if (typeof origin === 'string' && !bearer && isCrossOrigin(origin, ownOrigin(request, this.trusted))) {
-        return refuse(response, 403, { detail: 'Cross-origin request refused', code: 'cross_origin' });
+        refuse(response, 403, { detail: 'Cross-origin request refused', code: 'cross_origin' });
+        return false;
       }
     }
     if (hasBody(request) && !isJson(request.headers['content-type'])) {
-      return refuse(response, 415, {
+      refuse(response, 415, {
         detail: 'Request bodies must be JSON (Content-Type: application/json).',
         code: 'unsupported_media_type',
       });
+      return false;
     }
-    next();
+    return true;
   }
 }
 
