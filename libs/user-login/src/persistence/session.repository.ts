@@ -197,10 +197,6 @@ export class SessionRepository {
     return this.sessions.findOne({ where: { uuid }, relations: { user: true, deviceBinding: true } });
   }
 
-  async touch(uuid: string, fields: SessionTouch): Promise<void> {
-    await this.sessions.update({ uuid }, fields);
-  }
-
   /** Writes the activity of many sessions in one statement (see SessionActivityWriter). */
   async writeActivity(rows: SessionActivity[]): Promise<void> {
     if (rows.length === 0) return;
