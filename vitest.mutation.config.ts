@@ -38,6 +38,7 @@ export const MUTATION_E2E_SUITES = [
   'test/session-check.e2e-spec.ts',
   'test/session-limits.e2e-spec.ts',
   'test/sessions-api.e2e-spec.ts',
+  'test/sessions-service.e2e-spec.ts',
   'test/terminate-sessions-service.e2e-spec.ts',
   'test/terminate-sessions.e2e-spec.ts',
 ];
