@@ -79,6 +79,9 @@ describe('Device Bound Session Credentials over HTTP (Fastify, real Postgres)', 
   async function challengeFor(sessionUuid: string): Promise<string> {
     const asked = await refresh(sessionUuid);
     expect(asked.status).toBe(403);
+    // The challenge travels in its header alone; no answer of the refresh endpoint may be cached.
+    expect(asked.text).toBe('');
+    expect(asked.headers['cache-control']).toBe('no-store');
     const [, challenge, id] = CHALLENGE.exec(asked.headers['secure-session-challenge'])!;
     expect(id).toBe(sessionUuid);
     return challenge;
@@ -158,6 +161,11 @@ describe('Device Bound Session Credentials over HTTP (Fastify, real Postgres)', 
       const malformed = await browser.post(REGISTER, undefined, { ...HTTPS, 'Secure-Session-Response': 'not-a-jwt' });
       expect(malformed.status).toBe(400);
       expect(malformed.body.code).toBe('invalid_device_proof');
+      // The detail says what was wrong with the proof.
+      expect(malformed.body.detail).toMatch(/^Invalid device proof: \S/);
+      const missing = await browser.post(REGISTER, undefined, HTTPS);
+      expect(missing.status).toBe(400);
+      expect(missing.body.code).toBe('invalid_device_proof');
       const wrong = await browser.post(REGISTER, undefined, {
         ...HTTPS,
         'Secure-Session-Response': device.registration('x'.repeat(43)),
@@ -285,6 +293,7 @@ describe('Device Bound Session Credentials over HTTP (Fastify, real Postgres)', 
       const refreshed = await refresh(uuid, device.refresh(challenge));
       expect(refreshed.status).toBe(200);
       expect(refreshed.body).toEqual(registered.body);
+      expect(refreshed.headers['cache-control']).toBe('no-store');
       const newBound = setCookieLine(refreshed, BOUND)!.split(';')[0].split('=')[1];
       expect(newBound).not.toBe(oldBound);
       browser.setCookie(BOUND, newBound);
