@@ -4,6 +4,7 @@
 import { hashToken } from '@idp/core';
 import { SessionsService } from '@idp/user-login';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionRepository } from '../libs/user-login/src/persistence/session.repository.js';
 import { createUser } from './support/admin-api.js';
 import { Browser, login } from './support/http.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
@@ -65,5 +66,26 @@ describe('SessionsService for a host app (Fastify, real Postgres)', () => {
     expect(found?.deviceBinding).toMatchObject({ algorithm: 'ES256', publicKey });
     expect(found?.user.username).toBe('bound-device');
     expect((await sessions.findLive(unbound))?.deviceBinding).toBeNull();
+  });
+
+  it('writeActivity writes the user agent and expiry it is given, and leaves the references it is not given', async () => {
+    await createUser(server, 'activity', PASSWORD);
+    const uuid = await signedIn('activity');
+    await server.db.query(
+      `UPDATE sessions SET network_reference_ip = '198.51.100.7', geoip_reference_ip = '198.51.100.8' WHERE uuid = $1`,
+      [uuid],
+    );
+    const expires = new Date(Date.now() + 7 * 86_400_000);
+    await server.app.get(SessionRepository).writeActivity([{ uuid, lastUserAgent: 'Later Browser/2.0', expires }]);
+    const { rows } = await server.db.query(
+      'SELECT last_user_agent, expires, network_reference_ip, geoip_reference_ip FROM sessions WHERE uuid = $1',
+      [uuid],
+    );
+    expect(rows[0]).toEqual({
+      last_user_agent: 'Later Browser/2.0',
+      expires,
+      network_reference_ip: '198.51.100.7',
+      geoip_reference_ip: '198.51.100.8',
+    });
   });
 });
