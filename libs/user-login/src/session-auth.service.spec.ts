@@ -119,6 +119,10 @@ describe('SessionAuthService', () => {
       await expect(sut.find(requestFrom('198.51.100.10'))).resolves.toBeNull();
     }
     expect(sessions.findActiveByTokenHash).not.toHaveBeenCalled();
+    // 128 characters is the longest cookie still looked up.
+    cookies.read.mockReturnValue('t'.repeat(128));
+    await sut.find(requestFrom('198.51.100.10'));
+    expect(sessions.findActiveByTokenHash).toHaveBeenCalledTimes(1);
   });
 
   it('same IP, last used a minute ago: one write of last_used, and of the user agent when it changed', async () => {
