@@ -73,26 +73,31 @@ async function sessionOf(server: TestServer): Promise<{ session: string; user: s
   return rows[0];
 }
 
-describe.each<HttpAdapterName>(['fastify', 'express'])('request logs and the request metric (%s)', (adapter) => {
+/** A server for the surrounding describe block whose log lines, at `level`, land in `log`. */
+function serverLoggingTo(level: 'info' | 'warn', adapter?: HttpAdapterName): { log: LogLines; server: TestServer } {
+  const booted = { log: new LogLines(), server: undefined as unknown as TestServer };
   let dir: string;
-  let server: TestServer;
-  const log = new LogLines();
-
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'idp-request-logs-'));
-    server = await startTestServer({
+    booted.server = await startTestServer({
       adapter,
-      env: { ...writeBindingDatabases(dir), LOG_LEVEL: 'info' },
-      logDestination: log,
+      env: { ...writeBindingDatabases(dir), LOG_LEVEL: level },
+      logDestination: booted.log,
     });
   });
   afterAll(async () => {
-    await server?.close();
+    await booted.server?.close();
     await rm(dir, { recursive: true, force: true });
   });
+  return booted;
+}
+
+describe.each<HttpAdapterName>(['fastify', 'express'])('request logs and the request metric (%s)', (adapter) => {
+  const booted = serverLoggingTo('info', adapter);
+  const { log } = booted;
 
   it('one line per request: its id (also in X-Request-Id), method, path without query, route, status, duration, user and session', async () => {
-    const browser = new Browser(server.http);
+    const browser = new Browser(booted.server.http);
     browser.forwardedFor = IP.netA1;
     await login(browser, 'akadmin', ADMIN_PASSWORD);
     const me = await browser.get(`${ME}?secret=query`);
@@ -109,7 +114,7 @@ describe.each<HttpAdapterName>(['fastify', 'express'])('request logs and the req
       path: ME,
       route: '/api/v3/core/users/me',
       status: 200,
-      ...(await sessionOf(server)),
+      ...(await sessionOf(booted.server)),
     });
     expect(typeof lines[0].duration).toBe('number');
     expect(typeof lines[0].time).toBe('string');
@@ -117,18 +122,18 @@ describe.each<HttpAdapterName>(['fastify', 'express'])('request logs and the req
   });
 
   it('the login: the line of the POST that signed in names the new user and session, and so does the "login success" line', async () => {
-    const browser = new Browser(server.http);
+    const browser = new Browser(booted.server.http);
     browser.forwardedFor = IP.netA1;
     await browser.get(FLOW);
     await browser.post(FLOW, { component: 'ak-stage-identification', uid_field: 'akadmin' });
-    const signedIn = await postInTwoPackets(server, browser, FLOW, {
+    const signedIn = await postInTwoPackets(booted.server, browser, FLOW, {
       component: 'ak-stage-password',
       password: ADMIN_PASSWORD,
     });
     expect(signedIn.body.component).toBe('xak-flow-redirect');
 
     const reqId = signedIn.headers['x-request-id'];
-    const owner = await sessionOf(server);
+    const owner = await sessionOf(booted.server);
     const requestLine = log.of(reqId).find((l) => l.msg === 'request completed');
     // The body arrived after the request had started: the handler still runs in its log context.
     expect(requestLine).toMatchObject({ method: 'POST', status: 200, ...owner });
@@ -141,12 +146,12 @@ describe.each<HttpAdapterName>(['fastify', 'express'])('request logs and the req
   });
 
   it('a broken binding: the warning carries the id, user and session of the request that broke it', async () => {
-    await patchDefaultLoginStage(server, { network_binding: 'bind_asn', geoip_binding: 'no_binding' });
+    await patchDefaultLoginStage(booted.server, { network_binding: 'bind_asn', geoip_binding: 'no_binding' });
     try {
-      const browser = new Browser(server.http);
+      const browser = new Browser(booted.server.http);
       browser.forwardedFor = IP.netA1;
       await login(browser, 'akadmin', ADMIN_PASSWORD);
-      const owner = await sessionOf(server);
+      const owner = await sessionOf(booted.server);
       browser.forwardedFor = IP.netB;
       const broken = await browser.get(ME);
       expect(broken.status).toBe(401);
@@ -156,12 +161,12 @@ describe.each<HttpAdapterName>(['fastify', 'express'])('request logs and the req
       expect(warning).toMatchObject({ level: 40, context: 'SessionBinding', ...owner });
       expect(log.of(reqId).find((l) => l.msg === 'request completed')).toMatchObject({ status: 401, ...owner });
     } finally {
-      await patchDefaultLoginStage(server, { network_binding: 'no_binding', geoip_binding: 'no_binding' });
+      await patchDefaultLoginStage(booted.server, { network_binding: 'no_binding', geoip_binding: 'no_binding' });
     }
   });
 
   it('requests the browser rules refuse and unmatched paths are logged and counted too; health probes only at debug', async () => {
-    const registry = server.app.get(MetricsService).registry;
+    const registry = booted.server.app.get(MetricsService).registry;
     const count = async (labels: string) => {
       const text = await registry.metrics();
       const line = text.split('\n').find((l) => l.startsWith(`http_request_duration_seconds_count{${labels}}`));
@@ -172,11 +177,11 @@ describe.each<HttpAdapterName>(['fastify', 'express'])('request logs and the req
     const refusedBefore = await count(`method="POST",route="${refusedRoute}",status="403"`);
     const unmatchedBefore = await count('method="GET",route="unmatched",status="404"');
 
-    const refused = await request(server.http).post(FLOW).set('Origin', 'https://evil.example').send({});
+    const refused = await request(booted.server.http).post(FLOW).set('Origin', 'https://evil.example').send({});
     expect(refused.status).toBe(403);
-    const unmatched = await request(server.http).get('/no/such/path');
+    const unmatched = await request(booted.server.http).get('/no/such/path');
     expect(unmatched.status).toBe(404);
-    const probe = await request(server.http).get('/-/health/live/');
+    const probe = await request(booted.server.http).get('/-/health/live/');
     expect(probe.status).toBe(204);
 
     expect(log.of(refused.headers['x-request-id'])).toEqual([
@@ -192,28 +197,15 @@ describe.each<HttpAdapterName>(['fastify', 'express'])('request logs and the req
 });
 
 describe('request logs at LOG_LEVEL=warn', () => {
-  let dir: string;
-  let server: TestServer;
-  const log = new LogLines();
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'idp-request-logs-'));
-    server = await startTestServer({
-      env: { ...writeBindingDatabases(dir), LOG_LEVEL: 'warn' },
-      logDestination: log,
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const booted = serverLoggingTo('warn');
+  const { log } = booted;
 
   it('writes no request line for an answered request, but a warning still names the request, user and session', async () => {
-    await patchDefaultLoginStage(server, { network_binding: 'bind_asn', geoip_binding: 'no_binding' });
-    const browser = new Browser(server.http);
+    await patchDefaultLoginStage(booted.server, { network_binding: 'bind_asn', geoip_binding: 'no_binding' });
+    const browser = new Browser(booted.server.http);
     browser.forwardedFor = IP.netA1;
     await login(browser, 'akadmin', ADMIN_PASSWORD);
-    const owner = await sessionOf(server);
+    const owner = await sessionOf(booted.server);
     expect((await browser.get(ME)).status).toBe(200);
     browser.forwardedFor = IP.netB;
     const broken = await browser.get(ME);

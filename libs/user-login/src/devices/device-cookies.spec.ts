@@ -19,18 +19,23 @@ function response(): HttpResponseLike & { headers: Map<string, unknown> } {
   } as unknown as HttpResponseLike & { headers: Map<string, unknown> };
 }
 
+/** The Set-Cookie header writeDeviceCookie leaves on a response to a request over `protocol`. */
+function written(cookie: string, value: string, maxAgeSeconds: number, protocol: 'http' | 'https'): unknown {
+  const res = response();
+  writeDeviceCookie(
+    (target, name, header) => void (target as typeof res).headers.set(name, header),
+    res,
+    cookie,
+    value,
+    maxAgeSeconds,
+    { request: request(protocol), secureMode: 'auto', now: NOW },
+  );
+  return res.headers.get('set-cookie');
+}
+
 describe('device cookies', () => {
   it('writes Max-Age and the matching Expires, from the injected now', () => {
-    const res = response();
-    writeDeviceCookie(
-      (target, name, value) => void (target as typeof res).headers.set(name, value),
-      res,
-      DEVICE_COOKIE,
-      'token',
-      90,
-      { request: request('http'), secureMode: 'auto', now: NOW },
-    );
-    expect(res.headers.get('set-cookie')).toEqual([
+    expect(written(DEVICE_COOKIE, 'token', 90, 'http')).toEqual([
       'idp_device=token; Max-Age=90; Path=/; Expires=Thu, 01 Jan 2026 12:01:30 GMT; HttpOnly; SameSite=Lax',
     ]);
   });
@@ -42,16 +47,7 @@ describe('device cookies', () => {
     expect(deviceCookieAttributes({ request: request('http'), secureMode: 'auto' })).toBe(
       'Path=/; HttpOnly; SameSite=Lax',
     );
-    const res = response();
-    writeDeviceCookie(
-      (target, name, value) => void (target as typeof res).headers.set(name, value),
-      res,
-      BOUND_COOKIE,
-      'b',
-      1,
-      { request: request('https'), secureMode: 'auto', now: NOW },
-    );
-    expect(String(res.headers.get('set-cookie'))).toMatch(/^__Host-idp_bound=b; .*; Secure/);
+    expect(String(written(BOUND_COOKIE, 'b', 1, 'https'))).toMatch(/^__Host-idp_bound=b; .*; Secure/);
   });
 
   it('DeviceProofRequiredException: 401 with its code, also as a property for hosts', () => {
