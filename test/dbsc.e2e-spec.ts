@@ -59,10 +59,10 @@ describe('Device Bound Session Credentials over HTTP (Fastify, real Postgres)', 
 
   async function events(action: string, sessionUuid: string) {
     return (
-      await server.db.query(`SELECT "user", context FROM events WHERE action = $1 AND context->>'session_uuid' = $2`, [
-        action,
-        sessionUuid,
-      ])
+      await server.db.query(
+        `SELECT "user", app, context FROM events WHERE action = $1 AND context->>'session_uuid' = $2`,
+        [action, sessionUuid],
+      )
     ).rows;
   }
 
@@ -147,6 +147,7 @@ describe('Device Bound Session Credentials over HTTP (Fastify, real Postgres)', 
         expect(stored.rows[0].bound_cookie_hash).not.toContain(browser.cookie(BOUND));
         const [event] = await events('session_device_bound', uuid);
         expect(event.user.username).toBe(username);
+        expect(event.app).toBe('idp.user_login');
         expect(event.context.algorithm).toBe(algorithm);
         const listed = await browser.get('/api/v3/core/authenticated_sessions/', HTTPS);
         expect(listed.body.results.find((s: { uuid: string }) => s.uuid === uuid).device_bound).toBe(true);
@@ -171,7 +172,10 @@ describe('Device Bound Session Credentials over HTTP (Fastify, real Postgres)', 
         'Secure-Session-Response': device.registration('x'.repeat(43)),
       });
       expect(wrong.status).toBe(403);
-      expect(wrong.body.code).toBe('invalid_challenge');
+      expect(wrong.body).toEqual({
+        detail: 'Unknown, used or expired registration challenge',
+        code: 'invalid_challenge',
+      });
       const first = await browser.post(REGISTER, undefined, {
         ...HTTPS,
         'Secure-Session-Response': device.registration(challenge),
@@ -231,7 +235,9 @@ describe('Device Bound Session Credentials over HTTP (Fastify, real Postgres)', 
       browser.setCookie(BOUND, undefined);
       await browser.get(ME, HTTPS);
       await browser.get(ME, HTTPS);
-      expect(await events('session_device_proof_missing', uuid)).toHaveLength(1);
+      const missing = await events('session_device_proof_missing', uuid);
+      expect(missing).toHaveLength(1);
+      expect(missing[0].app).toBe('idp.user_login');
       server.clock.advance(61_000);
       await browser.get(ME, HTTPS);
       expect(await events('session_device_proof_missing', uuid)).toHaveLength(2);
