@@ -60,10 +60,7 @@ export class SessionAuthService {
 
   /** The request's session, or null when it has no usable cookie. */
   async find(request: HttpRequestLike): Promise<ActiveSession | null> {
-    const tokenHash = this.tokenHash(request);
-    if (!tokenHash) return null;
-    const now = this.clock.now();
-    return usable(this.lookup.cached(tokenHash, now) ?? (await this.lookup.findActiveByTokenHash(tokenHash, now)));
+    return this.lookupSession(request, this.clock.now());
   }
 
   /** Whether the request carries a session cookie at all (valid or not). */
@@ -80,11 +77,9 @@ export class SessionAuthService {
   async authenticate(request: HttpRequestLike, response: HttpResponseLike): Promise<ActiveSession> {
     // Every step below answers without a promise in the common case (a cached session, same IP,
     // nothing to write): the check runs on every request, and each await costs microseconds.
-    const tokenHash = this.tokenHash(request);
     const now = this.clock.now();
-    const found = tokenHash
-      ? usable(this.lookup.cached(tokenHash, now) ?? (await this.lookup.findActiveByTokenHash(tokenHash, now)))
-      : null;
+    let found = this.lookupSession(request, now);
+    if (found instanceof Promise) found = await found;
     if (!found) throw new NotAuthenticatedException();
     // A copied session cookie is useless without the device's bound cookie (DBSC).
     if (found.deviceBinding) await this.deviceBound.requireProof(request, found);
@@ -96,10 +91,14 @@ export class SessionAuthService {
     return found;
   }
 
-  // A token is 43 base64url characters; anything else cannot match and skips the lookup.
-  private tokenHash(request: HttpRequestLike): string | null {
+  // The cache answers without a promise; only a miss reads the database. A token is 43
+  // base64url characters; anything else cannot match and skips the lookup.
+  private lookupSession(request: HttpRequestLike, now: Date): ActiveSession | null | Promise<ActiveSession | null> {
     const token = this.cookies.read(request);
-    return token && token.length <= 128 ? hashToken(token) : null;
+    if (!token || token.length > 128) return null;
+    const tokenHash = hashToken(token);
+    const cached = this.lookup.cached(tokenHash, now);
+    return cached ? usable(cached) : this.lookup.findActiveByTokenHash(tokenHash, now).then(usable);
   }
 
   // Only the databases the session's levels read are consulted: an unbound session moving

@@ -18,20 +18,17 @@ export const LOG_DESTINATION = Symbol('idp.logDestination');
  * always JSON into a given destination.
  */
 export function createPino(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, destination?: DestinationStream): Pino {
-  if (destination) return pino({ level: config.logLevel, timestamp: stdTimeFunctions.isoTime }, destination);
+  const options = { level: config.logLevel, timestamp: stdTimeFunctions.isoTime };
+  if (destination) return pino(options, destination);
   const pretty = config.logFormat ? config.logFormat === 'pretty' : process.stdout.isTTY === true;
+  if (!pretty) return pino(options);
+  // pino-pretty is loaded only for a terminal (it runs in a worker thread of pino's).
   return pino({
-    level: config.logLevel,
-    timestamp: stdTimeFunctions.isoTime,
-    // pino-pretty is loaded only for a terminal (it runs in a worker thread of pino's).
-    ...(pretty
-      ? {
-          transport: {
-            target: 'pino-pretty',
-            options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
-          },
-        }
-      : {}),
+    ...options,
+    transport: {
+      target: 'pino-pretty',
+      options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+    },
   });
 }
 

@@ -116,22 +116,22 @@ export class MetricsService implements OnModuleInit {
 
   /** Observes one answered request in `http_request_duration_seconds`. */
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let child = this.httpChildren.get(key);
-    if (!child) {
-      if (this.httpChildren.size >= MAX_LABEL_SETS) this.httpChildren.clear();
-      child = this.httpDuration.labels({ method, route, status: String(status) });
-      this.httpChildren.set(key, child);
-    }
-    child.observe(seconds);
+    childFor(this.httpChildren, `${method} ${status} ${route}`, () =>
+      this.httpDuration.labels({ method, route, status: String(status) }),
+    ).observe(seconds);
   }
 
   private countCheck(result: string): void {
-    let child = this.checkChildren.get(result);
-    if (!child) {
-      child = this.bindingChecks.labels({ result });
-      this.checkChildren.set(result, child);
-    }
-    child.inc();
+    childFor(this.checkChildren, result, () => this.bindingChecks.labels({ result })).inc();
   }
+}
+
+function childFor<T>(children: Map<string, T>, key: string, make: () => T): T {
+  let child = children.get(key);
+  if (!child) {
+    if (children.size >= MAX_LABEL_SETS) children.clear();
+    child = make();
+    children.set(key, child);
+  }
+  return child;
 }
