@@ -1,4 +1,6 @@
 import { SessionTerminationHooks, type SessionTerminated } from '@idp/user-login';
+// Internal (not part of the module's API), called directly where a race is shown.
+import { SessionDeviceBindingRepository } from '../libs/user-login/src/persistence/session-device-binding.repository.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DbscDevice } from './support/dbsc-device.js';
 import { Browser, setCookieLine } from './support/http.js';
@@ -316,6 +318,17 @@ describe('Device Bound Session Credentials over HTTP (Fastify, real Postgres)', 
     it('keeps one outstanding challenge: asking twice gives the same one', async () => {
       const { uuid } = await boundSession();
       expect(await challengeFor(uuid)).toBe(await challengeFor(uuid));
+    });
+
+    it('a challenge asked for a session whose binding is gone meanwhile is the fresh one, not an error', async () => {
+      // The refresh reads the binding, then asks for its challenge; a logout in between deletes the row.
+      const bindings = server.app.get(SessionDeviceBindingRepository);
+      const { uuid } = await boundSession();
+      await server.db.query('DELETE FROM sessions WHERE uuid = $1', [uuid]);
+      const now = new Date();
+      expect(await bindings.currentChallenge(uuid, 'fresh-challenge', new Date(now.getTime() + 60_000), now)).toBe(
+        'fresh-challenge',
+      );
     });
 
     it('refuses a replayed proof and a challenge of another session, and asks again', async () => {

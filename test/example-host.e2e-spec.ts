@@ -71,6 +71,28 @@ describe('apps/example-host: UserLoginModule.forRootAsync with @nestjs/config, a
     expect((await request(http).get('/me').set('Cookie', cookie)).status).toBe(401);
   });
 
+  it('signs in through the stage named in the request; a stage name that does not exist signs no one in', async () => {
+    const [short] = (
+      await db.query(`INSERT INTO stages (name, type) VALUES ('example-short', 'user_login') RETURNING stage_uuid`)
+    ).rows;
+    await db.query(`INSERT INTO user_login_stages (stage_uuid, session_duration) VALUES ($1, 'minutes=30')`, [
+      short.stage_uuid,
+    ]);
+    const http = app.getHttpServer();
+    const login = (stage: string) =>
+      request(http).post('/login').send({ username: 'erin', password: 'erin-password', stage });
+
+    const viaShort = await login('example-short');
+    expect(viaShort.status).toBe(200);
+    expect(String(viaShort.headers['set-cookie'])).toMatch(/Max-Age=1800/);
+    const viaDefault = await login('example-login');
+    expect(String(viaDefault.headers['set-cookie'])).toMatch(/Max-Age=7200/);
+
+    const unknown = await login('no-such-stage');
+    expect(unknown.status).toBe(401);
+    expect(unknown.headers['set-cookie']).toBeUndefined();
+  });
+
   it("the module's own DBSC refresh route is not shut by the host's global guard", async () => {
     // The browser calls it when its bound cookie has expired, i.e. exactly when the session check
     // would refuse the request; the route proves the device by its key instead.

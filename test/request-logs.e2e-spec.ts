@@ -10,27 +10,12 @@ import type { HttpAdapterName } from '../apps/identity-server/src/create-app.js'
 import { MetricsService } from '../apps/identity-server/src/operations/metrics/metrics.service.js';
 import { IP, writeBindingDatabases } from './fixtures/session-binding-fixtures.js';
 import { patchDefaultLoginStage } from './support/admin-api.js';
+import { LogLines } from './support/log-lines.js';
 import { Browser, login } from './support/http.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test-server.js';
 
 const ME = '/api/v3/core/users/me/';
 const FLOW = '/api/v3/flows/executor/default-authentication-flow/';
-
-type Line = Record<string, unknown>;
-
-/** The server's log lines, parsed as they are written. */
-class LogLines {
-  readonly lines: Line[] = [];
-  write(line: string): void {
-    this.lines.push(JSON.parse(line) as Line);
-  }
-  requests(): Line[] {
-    return this.lines.filter((l) => l.msg === 'request completed' || l.msg === 'request failed');
-  }
-  of(reqId: unknown): Line[] {
-    return this.lines.filter((l) => l.reqId === reqId);
-  }
-}
 
 /**
  * A POST whose body reaches the server in a later packet than its headers, as from a slow

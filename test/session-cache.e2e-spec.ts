@@ -7,9 +7,14 @@ import {
   SessionInvalidationListener,
   type ListenerState,
 } from '../libs/user-login/src/session-cache/session-invalidation.listener.js';
+import { USER_LOGIN_OPTIONS } from '@idp/user-login';
+import pg from 'pg';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { adminAuth, patchDefaultLoginStage } from './support/admin-api.js';
+import { LogLines } from './support/log-lines.js';
+import { TcpCutProxy } from './support/tcp-cut-proxy.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 const ME = '/api/v3/core/users/me/';
@@ -47,44 +52,47 @@ const me = (server: TestServer, cookie: string, ip?: string) => {
   return ip ? call.set('X-Forwarded-For', ip) : call;
 };
 
+type SessionFields = { userPk?: number; networkBinding?: string; stageUuid?: string };
+
+/** A session row made directly (no password hashing; akadmin's unless told), with its cookie. */
+async function insertSession(server: TestServer, fields: SessionFields = {}) {
+  const token = newToken();
+  const { rows } = await server.db.query(
+    `INSERT INTO sessions (token_hash, user_pk, created, expires, browser_session, last_ip, last_used,
+                           network_binding, stage_uuid)
+     VALUES ($1, COALESCE($2, (SELECT pk FROM users WHERE username = 'akadmin')), now(), now() + interval '1 hour',
+             false, '127.0.0.1', now(), $3, $4) RETURNING uuid`,
+    [hashToken(token), fields.userPk ?? null, fields.networkBinding ?? 'no_binding', fields.stageUuid ?? null],
+  );
+  return { uuid: rows[0].uuid as string, cookie: `idp_session=${token}` };
+}
+
+/**
+ * Requests until one is answered from the cache: the first reads the database and fills it.
+ * (A fill is rightly dropped when any notification arrives during its read, hence the retries.)
+ */
+async function warm(server: TestServer, cookie: string): Promise<void> {
+  const cache = server.app.get(SessionCache);
+  expect((await me(server, cookie)).status).toBe(200);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const hits = cache.stats().hits;
+    expect((await me(server, cookie)).status).toBe(200);
+    if (cache.stats().hits === hits + 1) return;
+  }
+  expect.fail('the session never came from the cache');
+}
+
 describe('session cache: two server instances on one database', () => {
   let a: TestServer;
   let b: TestServer;
-  let adminPk: number;
   let cacheB: SessionCache;
 
-  /** A session row made directly (no password hashing), with its cookie. */
-  async function newSession(fields: { userPk?: number; networkBinding?: string; stageUuid?: string } = {}) {
-    const token = newToken();
-    const { rows } = await a.db.query(
-      `INSERT INTO sessions (token_hash, user_pk, created, expires, browser_session, last_ip, last_used,
-                             network_binding, stage_uuid)
-       VALUES ($1, $2, now(), now() + interval '1 hour', false, '127.0.0.1', now(), $3, $4) RETURNING uuid`,
-      [hashToken(token), fields.userPk ?? adminPk, fields.networkBinding ?? 'no_binding', fields.stageUuid ?? null],
-    );
-    return { uuid: rows[0].uuid as string, cookie: `idp_session=${token}` };
-  }
-
-  /**
-   * Requests until one is answered from the cache: the first reads the database and fills it.
-   * (A fill is rightly dropped when any notification arrives during its read, hence the retries.)
-   */
-  async function warm(server: TestServer, cookie: string): Promise<void> {
-    const cache = server.app.get(SessionCache);
-    expect((await me(server, cookie)).status).toBe(200);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const hits = cache.stats().hits;
-      expect((await me(server, cookie)).status).toBe(200);
-      if (cache.stats().hits === hits + 1) return;
-    }
-    expect.fail('the session never came from the cache');
-  }
+  const newSession = (fields: SessionFields = {}) => insertSession(a, fields);
 
   beforeAll(async () => {
     a = await startTestServer();
     b = await startTestServer({ sameDatabaseAs: a, configure: (config) => (config.sessionListenerReconnectMs = 2000) });
     await Promise.all([listening(a), listening(b)]);
-    adminPk = (await a.db.query(`SELECT pk FROM users WHERE username = 'akadmin'`)).rows[0].pk;
     cacheB = b.app.get(SessionCache);
   });
   afterAll(async () => {
@@ -311,5 +319,115 @@ describe('session cache: two server instances on one database', () => {
     } finally {
       stop();
     }
+  });
+});
+
+describe('session cache: the listener on a URL of its own (SESSION_CACHE_LISTEN_URL)', () => {
+  // Short, so that three reconnects fit in about a second and a half.
+  const RECONNECT_MS = 200;
+  const log = new LogLines();
+  let proxy: TcpCutProxy;
+  let server: TestServer;
+  let listener: SessionInvalidationListener;
+
+  beforeAll(async () => {
+    proxy = await TcpCutProxy.start(inject('databaseUrl'));
+    server = await startTestServer({
+      env: { LOG_LEVEL: 'warn' },
+      logDestination: log,
+      configure: (config) => {
+        // Only the listener goes through the proxy: the pool stays direct.
+        config.sessionCacheListenUrl = proxy.url;
+        config.sessionListenerReconnectMs = RECONNECT_MS;
+      },
+    });
+    listener = server.app.get(SessionInvalidationListener);
+    await listening(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await proxy?.close();
+  });
+
+  it("listens on that URL (in the app's schema) and hears revocations there", async () => {
+    expect(proxy.openConnections).toBe(1);
+    const pid = await listener.backendPid();
+    const { rows } = await server.db.query('SELECT application_name FROM pg_stat_activity WHERE pid = $1', [pid]);
+    expect(rows[0].application_name).toBe('idp-session-listener');
+
+    const cache = server.app.get(SessionCache);
+    const { uuid, cookie } = await insertSession(server);
+    await warm(server, cookie);
+    await server.db.query('DELETE FROM sessions WHERE uuid = $1', [uuid]);
+    expect(await eventually(() => !cache.holds(uuid))).toBe(true);
+    expect((await me(server, cookie)).status).toBe(401);
+  });
+
+  it('a lost line: the cache goes off, reconnects wait longer each time, the loss is logged once per outage', async () => {
+    const cache = server.app.get(SessionCache);
+    const changes: Array<{ state: ListenerState; at: number }> = [];
+    const stop = listener.onStateChange((state) => void changes.push({ state, at: performance.now() }));
+    const attempts = () => changes.filter((change) => change.state === 'connecting').length;
+    const lossLogged = () => log.saying('session cache off, listener lost').length;
+    try {
+      proxy.cut('reset');
+      expect(await eventually(() => attempts() >= 3)).toBe(true);
+      expect(cache.active).toBe(false);
+      // Each failed attempt goes down again; attempt n starts no sooner than RECONNECT_MS * 2^(n-1)
+      // after the failure before it (lower bounds only: a busy machine makes timers late, never early).
+      const downs = changes.filter((change) => change.state === 'down');
+      const connects = changes.filter((change) => change.state === 'connecting');
+      expect(downs.length).toBeGreaterThanOrEqual(3);
+      for (let n = 0; n < 3; n++) {
+        expect(connects[n].at - downs[n].at).toBeGreaterThanOrEqual(RECONNECT_MS * 2 ** n - 5);
+      }
+      expect(changes.some((change) => change.state === 'listening')).toBe(false);
+      expect(lossLogged()).toBe(1);
+      expect(log.saying('session cache off, listener lost')[0]).toMatchObject({ level: 40 });
+
+      proxy.restore();
+      await listening(server);
+      expect(cache.active).toBe(true);
+
+      // A new outage starts the count again: logged again, first retry after the base delay again.
+      const before = changes.length;
+      proxy.cut('reset');
+      expect(await eventually(() => changes.slice(before).some((change) => change.state === 'connecting'))).toBe(true);
+      expect(lossLogged()).toBe(2);
+      proxy.restore();
+      await listening(server);
+    } finally {
+      stop();
+      proxy.restore();
+    }
+  });
+
+  it('shutting down while LISTEN is being answered leaves the listener off, the cache off and no heartbeat', async () => {
+    // A listener of its own, on the same database, so the server's stays untouched.
+    const cache = new SessionCache();
+    const own = new SessionInvalidationListener(cache, server.app.get(DataSource), server.app.get(USER_LOGIN_OPTIONS));
+    const query = pg.Client.prototype.query;
+    let shutDown!: () => void;
+    const answered = new Promise<void>((resolve) => (shutDown = resolve));
+    // The shutdown lands after the server answered LISTEN and before the listener reads the answer.
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const result = (query as (...a: unknown[]) => unknown).apply(this, args);
+      if (typeof args[0] !== 'string' || !args[0].startsWith('LISTEN')) return result;
+      return (result as Promise<unknown>).then(async (answer) => {
+        await own.onApplicationShutdown();
+        shutDown();
+        return answer;
+      });
+    } as typeof query;
+    try {
+      own.onApplicationBootstrap();
+      await answered;
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    expect(own.state).toBe('off');
+    expect(cache.active).toBe(false);
+    expect(own['heartbeatTimer']).toBeNull();
   });
 });

@@ -14,6 +14,11 @@ const PING = 'ping:';
 const LISTENER_CLIENT = { application_name: 'idp-session-listener', keepAlive: true } as const;
 const MAX_RECONNECT_MS = 10_000;
 
+/** How long to wait before reconnect attempt `failures` (1, 2, ...): doubling from `baseMs`, at most 10 s. */
+export function reconnectDelayMs(failures: number, baseMs: number): number {
+  return Math.min(baseMs * 2 ** (failures - 1), MAX_RECONNECT_MS);
+}
+
 /**
  * Holds one PostgreSQL connection that `LISTEN`s on `idp_sessions:<schema>` (filled by the
  * triggers of migration 1764300003000) and applies each notification to {@link SessionCache}.
@@ -154,8 +159,10 @@ export class SessionInvalidationListener implements OnApplicationBootstrap, OnAp
     if (this.stopped) return;
     this.failures++;
     if (this.failures === 1) this.logger.warn(`session cache off, listener lost: ${error.message}; reconnecting`);
-    const delay = Math.min(this.options.listenerReconnectMs * 2 ** (this.failures - 1), MAX_RECONNECT_MS);
-    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+    this.reconnectTimer = setTimeout(
+      () => void this.connect(),
+      reconnectDelayMs(this.failures, this.options.listenerReconnectMs),
+    );
     this.reconnectTimer.unref();
   }
 
