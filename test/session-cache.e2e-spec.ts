@@ -303,6 +303,8 @@ describe('session cache: two server instances on one database', () => {
       const client = listener['client']!;
       await listener['heartbeat'](client);
       expect(listener.state).toBe('listening');
+      // The ping it waited for is forgotten once heard.
+      expect(listener['awaitedPings'].size).toBe(0);
       expect(states).toEqual([]);
 
       // The connection stays open but hears nothing any more (as behind a pooler that swallows
@@ -368,6 +370,12 @@ describe('session cache: the listener on a URL of its own (SESSION_CACHE_LISTEN_
     const changes: Array<{ state: ListenerState; at: number }> = [];
     const stop = listener.onStateChange((state) => void changes.push({ state, at: performance.now() }));
     const attempts = () => changes.filter((change) => change.state === 'connecting').length;
+    // Asked while a reconnect is under way, backendPid answers null at once (no query on a half-open client).
+    const pidsWhileConnecting: Array<Promise<number | null>> = [];
+    const stopPids = listener.onStateChange((state) => {
+      // Asked in the next microtask: the listener has made its new client and is waiting for it to connect.
+      if (state === 'connecting') pidsWhileConnecting.push(Promise.resolve().then(() => listener.backendPid()));
+    });
     const lossLogged = () => log.saying('session cache off, listener lost').length;
     try {
       proxy.cut('reset');
@@ -383,6 +391,8 @@ describe('session cache: the listener on a URL of its own (SESSION_CACHE_LISTEN_
       }
       expect(changes.some((change) => change.state === 'listening')).toBe(false);
       expect(lossLogged()).toBe(1);
+      stopPids();
+      expect(await Promise.all(pidsWhileConnecting)).toEqual(pidsWhileConnecting.map(() => null));
       expect(log.saying('session cache off, listener lost')[0]).toMatchObject({ level: 40 });
 
       proxy.restore();
@@ -398,36 +408,87 @@ describe('session cache: the listener on a URL of its own (SESSION_CACHE_LISTEN_
       await listening(server);
     } finally {
       stop();
+      stopPids();
       proxy.restore();
     }
   });
 
-  it('shutting down while LISTEN is being answered leaves the listener off, the cache off and no heartbeat', async () => {
-    // A listener of its own, on the same database, so the server's stays untouched.
-    const cache = new SessionCache();
+  /**
+   * Starts a listener of its own (same database and options as the server's, which stays
+   * untouched) and runs `meanwhile(listener, client)` after the server has answered its LISTEN
+   * and before the listener reads that answer; resolves once the listener has gone on from there.
+   */
+  async function listenWithInterruption(
+    cache: SessionCache,
+    meanwhile: (own: SessionInvalidationListener, client: pg.Client) => Promise<void> | void,
+  ): Promise<SessionInvalidationListener> {
     const own = new SessionInvalidationListener(cache, server.app.get(DataSource), server.app.get(USER_LOGIN_OPTIONS));
     const query = pg.Client.prototype.query;
-    let shutDown!: () => void;
-    const answered = new Promise<void>((resolve) => (shutDown = resolve));
-    // The shutdown lands after the server answered LISTEN and before the listener reads the answer.
+    let interrupted!: () => void;
+    const done = new Promise<void>((resolve) => (interrupted = resolve));
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const result = (query as (...a: unknown[]) => unknown).apply(this, args);
       if (typeof args[0] !== 'string' || !args[0].startsWith('LISTEN')) return result;
       return (result as Promise<unknown>).then(async (answer) => {
-        await own.onApplicationShutdown();
-        shutDown();
+        await meanwhile(own, this);
+        interrupted();
         return answer;
       });
     } as typeof query;
     try {
       own.onApplicationBootstrap();
-      await answered;
+      await done;
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       pg.Client.prototype.query = query;
     }
+    return own;
+  }
+
+  it('shutting down while LISTEN is being answered leaves the listener off, the cache off and no heartbeat', async () => {
+    const cache = new SessionCache();
+    const own = await listenWithInterruption(cache, (listener) => listener.onApplicationShutdown());
     expect(own.state).toBe('off');
     expect(cache.active).toBe(false);
     expect(own['heartbeatTimer']).toBeNull();
+  });
+
+  it('a connection that fails while LISTEN is being answered is not trusted: down, then a new one listens', async () => {
+    const cache = new SessionCache();
+    const own = await listenWithInterruption(cache, (_listener, client) => {
+      client.emit('error', new Error('connection lost during LISTEN'));
+    });
+    try {
+      expect(own.state).toBe('down');
+      expect(cache.active).toBe(false);
+      expect(own['heartbeatTimer']).toBeNull();
+      expect(await eventually(() => own.state === 'listening')).toBe(true);
+      expect(cache.active).toBe(true);
+    } finally {
+      await own.onApplicationShutdown();
+    }
+  });
+});
+
+describe('session cache off (SESSION_CACHE=off)', () => {
+  it('starts no listener: every request reads the database, and shutting down reports no state change', async () => {
+    const server = await startTestServer({ env: { SESSION_CACHE: 'off' } });
+    const listener = server.app.get(SessionInvalidationListener);
+    const states: ListenerState[] = [];
+    const stop = listener.onStateChange((state) => void states.push(state));
+    try {
+      expect(listener.state).toBe('off');
+      const cache = server.app.get(SessionCache);
+      const { cookie } = await insertSession(server);
+      expect((await me(server, cookie)).status).toBe(200);
+      expect((await me(server, cookie)).status).toBe(200);
+      expect(cache.stats().hits).toBe(0);
+      expect(cache.stats().bypassed).toBeGreaterThanOrEqual(2);
+    } finally {
+      await server.close();
+      stop();
+    }
+    expect(listener.state).toBe('off');
+    expect(states).toEqual([]);
   });
 });
