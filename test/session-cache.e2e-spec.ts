@@ -447,7 +447,7 @@ describe('session cache: the listener on a URL of its own (SESSION_CACHE_LISTEN_
 
   it('shutting down while LISTEN is being answered leaves the listener off, the cache off and no heartbeat', async () => {
     const cache = new SessionCache();
-    const own = await listenWithInterruption(cache, (listener) => listener.onApplicationShutdown());
+    const own = await listenWithInterruption(cache, (own) => own.onApplicationShutdown());
     expect(own.state).toBe('off');
     expect(cache.active).toBe(false);
     expect(own['heartbeatTimer']).toBeNull();
