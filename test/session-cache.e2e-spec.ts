@@ -328,6 +328,7 @@ describe('session cache: the listener on a URL of its own (SESSION_CACHE_LISTEN_
   // Short, so that three reconnects fit in about a second and a half.
   const RECONNECT_MS = 200;
   const log = new LogLines();
+  const lossLogged = () => log.saying('session cache off, listener lost').length;
   let proxy: TcpCutProxy;
   let server: TestServer;
   let listener: SessionInvalidationListener;
@@ -376,7 +377,6 @@ describe('session cache: the listener on a URL of its own (SESSION_CACHE_LISTEN_
       // Asked in the next microtask: the listener has made its new client and is waiting for it to connect.
       if (state === 'connecting') pidsWhileConnecting.push(Promise.resolve().then(() => listener.backendPid()));
     });
-    const lossLogged = () => log.saying('session cache off, listener lost').length;
     try {
       proxy.cut('reset');
       expect(await eventually(() => attempts() >= 3)).toBe(true);
@@ -447,7 +447,7 @@ describe('session cache: the listener on a URL of its own (SESSION_CACHE_LISTEN_
 
   it('shutting down while LISTEN is being answered leaves the listener off, the cache off and no heartbeat', async () => {
     const cache = new SessionCache();
-    const own = await listenWithInterruption(cache, (own) => own.onApplicationShutdown());
+    const own = await listenWithInterruption(cache, (started) => started.onApplicationShutdown());
     expect(own.state).toBe('off');
     expect(cache.active).toBe(false);
     expect(own['heartbeatTimer']).toBeNull();
