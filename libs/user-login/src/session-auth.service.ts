@@ -113,11 +113,11 @@ export class SessionAuthService {
     const { session } = found;
     // Same IP and no reference apart from it: the common case, decided without any lookup.
     if (ip === session.lastIp && session.networkReferenceIp == null && session.geoipReferenceIp == null) {
-      return this.observed('same_ip', found);
+      return this.observed('same_ip', found, request);
     }
     const levels = { network: session.networkBinding, geoip: session.geoipBinding };
     const needs = this.ipFacts.needsFor(levels);
-    if (!needs.asn && !needs.city) return this.observed('unbound', found);
+    if (!needs.asn && !needs.city) return this.observed('unbound', found, request);
     const outcome = evaluateBinding({
       levels,
       policy: policyOf(session),
@@ -125,7 +125,7 @@ export class SessionAuthService {
       ip,
       lookup: (address) => this.ipFacts.facts(address, needs),
     });
-    this.observers.bindingChecked(CHECK_RESULT[outcome.action], found);
+    this.observers.bindingChecked(CHECK_RESULT[outcome.action], found, request);
     if (outcome.action === 'terminate') return this.terminateBroken(request, response, found, ip, needs, outcome);
     const changes = referenceChanges(session, outcome.references);
     if (outcome.action === 'record_violation') {
@@ -180,7 +180,7 @@ export class SessionAuthService {
     const { session } = found;
     const moved: SessionTouch = { ...references, lastIp: ip, lastUsed: this.clock.now() };
     if (await this.sessions.moveTo(session.uuid, ip, moved)) {
-      this.observers.bindingViolated(outcome.verdict.reason, found, outcome.previousIp, ip);
+      this.observers.bindingViolated(outcome.verdict.reason, found, outcome.previousIp, ip, request);
       await this.events.record({
         action: 'session_binding_violation',
         app: 'idp.user_login',
@@ -204,7 +204,7 @@ export class SessionAuthService {
     // the row writes the event (and fires the hook), so each says it exactly once.
     const context = this.bindingContext(request, found, ip, needs, outcome);
     if (await this.terminator.end(found.session.uuid, { reason: 'binding_broken', request, context })) {
-      this.observers.bindingBroken(outcome.verdict.reason, found, outcome.previousIp, ip);
+      this.observers.bindingBroken(outcome.verdict.reason, found, outcome.previousIp, ip, request);
     }
     this.cookies.clear(request, response);
     throw new SessionBindingBrokenException(this.loginUrl(request));
@@ -228,8 +228,8 @@ export class SessionAuthService {
     };
   }
 
-  private observed(result: BindingCheckResult, found: ActiveSession): SessionTouch {
-    this.observers.bindingChecked(result, found);
+  private observed(result: BindingCheckResult, found: ActiveSession, request: HttpRequestLike): SessionTouch {
+    this.observers.bindingChecked(result, found, request);
     return {};
   }
 

@@ -89,9 +89,9 @@ export class UserLoginStageService {
 
   async login(input: LoginRequest): Promise<LoginResult> {
     const { request, response, stage, pendingUser } = input;
-    if (!pendingUser) return this.denied('No pending user.');
+    if (!pendingUser) return this.denied(request, 'No pending user.');
     if (!pendingUser.isActive)
-      return this.denied('This account is disabled. Ask an administrator to enable it.', pendingUser);
+      return this.denied(request, 'This account is disabled. Ask an administrator to enable it.', pendingUser);
 
     const lifetime = sessionLifetime({
       sessionDurationMs: parseDuration(stage.sessionDuration),
@@ -175,7 +175,7 @@ export class UserLoginStageService {
       );
       return { session: created, terminated: ended, evicted };
     });
-    if (result === null) return this.denied(SESSION_LIMIT_MESSAGE, pendingUser);
+    if (result === null) return this.denied(request, SESSION_LIMIT_MESSAGE, pendingUser);
     const { session, terminated, evicted } = result;
     // Told only now that the deletes committed: the login's own event already lists the
     // terminated sessions; each evicted one gets its `logout` event.
@@ -195,12 +195,15 @@ export class UserLoginStageService {
     );
     if (stage.deviceBoundSessions === 'prefer')
       await this.deviceBound.offerRegistration(request, response, session.uuid);
-    this.observers.loginCompleted({ result: 'success', sessionUuid: session.uuid, userUuid: pendingUser.uuid });
+    this.observers.loginCompleted(
+      { result: 'success', sessionUuid: session.uuid, userUuid: pendingUser.uuid },
+      request,
+    );
     return { outcome: 'logged_in', session, terminatedSessions: terminated.length };
   }
 
-  private denied(message: string, user?: User): LoginResult {
-    this.observers.loginCompleted({ result: 'denied', userUuid: user?.uuid });
+  private denied(request: HttpRequestLike, message: string, user?: User): LoginResult {
+    this.observers.loginCompleted({ result: 'denied', userUuid: user?.uuid }, request);
     return { outcome: 'denied', message };
   }
 }

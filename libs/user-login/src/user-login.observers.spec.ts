@@ -1,28 +1,30 @@
+import type { HttpRequestLike } from '@idp/core';
 import { Logger } from '@nestjs/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ActiveSession } from './persistence/session.repository.js';
 import { UserLoginObservers, type BindingBreak, type UserLoginObserver } from './user-login.observers.js';
 
+const request = { headers: {}, url: '/api/v3/core/users/me/' } as HttpRequestLike;
 const found = { session: { uuid: 'session-1' }, user: { uuid: 'user-1' } } as unknown as ActiveSession;
 
 /** An observer that writes down every call it hears, by method name. */
 function recorder() {
   const heard: unknown[][] = [];
   const observer: Required<UserLoginObserver> = {
-    bindingChecked: (result, session) => heard.push(['bindingChecked', result, session]),
-    bindingBroken: (event) => heard.push(['bindingBroken', event]),
-    bindingViolated: (event) => heard.push(['bindingViolated', event]),
-    loginCompleted: (outcome) => heard.push(['loginCompleted', outcome]),
+    bindingChecked: (result, session, on) => heard.push(['bindingChecked', result, session, on]),
+    bindingBroken: (event, on) => heard.push(['bindingBroken', event, on]),
+    bindingViolated: (event, on) => heard.push(['bindingViolated', event, on]),
+    loginCompleted: (outcome, on) => heard.push(['loginCompleted', outcome, on]),
   };
   return { heard, observer };
 }
 
 /** Each notification once, in a fixed order. */
 function notifyAll(observers: UserLoginObservers): void {
-  observers.bindingChecked('kept', found);
-  observers.bindingBroken('network.asn', found, '198.51.100.1', '203.0.113.9');
-  observers.bindingViolated('geoip.country', found, '198.51.100.2', '203.0.113.8');
-  observers.loginCompleted({ result: 'success', sessionUuid: 'session-1', userUuid: 'user-1' });
+  observers.bindingChecked('kept', found, request);
+  observers.bindingBroken('network.asn', found, '198.51.100.1', '203.0.113.9', request);
+  observers.bindingViolated('geoip.country', found, '198.51.100.2', '203.0.113.8', request);
+  observers.loginCompleted({ result: 'success', sessionUuid: 'session-1', userUuid: 'user-1' }, request);
 }
 
 const broken: BindingBreak = {
@@ -47,7 +49,7 @@ const fail = () => {
 };
 
 describe('UserLoginObservers', () => {
-  it('tells every registered observer each notification, with the session and user uuids of the break', () => {
+  it('tells every registered observer each notification, with the session and user uuids of the break and the request', () => {
     const observers = new UserLoginObservers();
     const first = recorder();
     const second = recorder();
@@ -55,10 +57,10 @@ describe('UserLoginObservers', () => {
     observers.add(second.observer);
     notifyAll(observers);
     const expected = [
-      ['bindingChecked', 'kept', found],
-      ['bindingBroken', broken],
-      ['bindingViolated', violated],
-      ['loginCompleted', { result: 'success', sessionUuid: 'session-1', userUuid: 'user-1' }],
+      ['bindingChecked', 'kept', found, request],
+      ['bindingBroken', broken, request],
+      ['bindingViolated', violated, request],
+      ['loginCompleted', { result: 'success', sessionUuid: 'session-1', userUuid: 'user-1' }, request],
     ];
     expect(first.heard).toEqual(expected);
     expect(second.heard).toEqual(expected);

@@ -1,3 +1,4 @@
+import type { HttpRequestLike } from '@idp/core';
 import { Injectable, Logger } from '@nestjs/common';
 import type { ActiveSession } from './persistence/session.repository.js';
 
@@ -32,17 +33,18 @@ export interface LoginOutcome {
 /**
  * What the module tells an observer, e.g. a metrics or logging module of the host app (this
  * module has no opinion on either). Every method is optional and called synchronously on the
- * request path, so it must be cheap and must not throw (a throw is logged and ignored).
+ * request path, so it must be cheap and must not throw (a throw is logged and ignored). Each
+ * also gets the request it happened on, e.g. to put its id on a log line.
  */
 export interface UserLoginObserver {
   /** Once per request with a live session, after its binding check; `found` is that session and its user. */
-  bindingChecked?(result: BindingCheckResult, found: ActiveSession): void;
+  bindingChecked?(result: BindingCheckResult, found: ActiveSession, request: HttpRequestLike): void;
   /** Once per terminated session, by the request that terminated it. */
-  bindingBroken?(event: BindingBreak): void;
+  bindingBroken?(event: BindingBreak, request: HttpRequestLike): void;
   /** Once per violating move of a session whose stage only logs binding breaks. */
-  bindingViolated?(event: BindingBreak): void;
+  bindingViolated?(event: BindingBreak, request: HttpRequestLike): void;
   /** Once per User Login stage run. */
-  loginCompleted?(outcome: LoginOutcome): void;
+  loginCompleted?(outcome: LoginOutcome, request: HttpRequestLike): void;
 }
 
 /**
@@ -74,11 +76,11 @@ export class UserLoginObservers {
   }
 
   /** Called by the module only. */
-  bindingChecked(result: BindingCheckResult, found: ActiveSession): void {
+  bindingChecked(result: BindingCheckResult, found: ActiveSession, request: HttpRequestLike): void {
     // On every authenticated request: a plain loop, no closure per call.
     for (const observer of this.observers) {
       try {
-        observer.bindingChecked?.(result, found);
+        observer.bindingChecked?.(result, found, request);
       } catch (error) {
         this.failed(error);
       }
@@ -86,7 +88,13 @@ export class UserLoginObservers {
   }
 
   /** Called by the module only. */
-  bindingBroken(reason: string, found: ActiveSession, previousIp: string, newIp: string): void {
+  bindingBroken(
+    reason: string,
+    found: ActiveSession,
+    previousIp: string,
+    newIp: string,
+    request: HttpRequestLike,
+  ): void {
     const event: BindingBreak = {
       reason,
       sessionUuid: found.session.uuid,
@@ -96,7 +104,7 @@ export class UserLoginObservers {
     };
     for (const observer of this.observers) {
       try {
-        observer.bindingBroken?.(event);
+        observer.bindingBroken?.(event, request);
       } catch (error) {
         this.failed(error);
       }
@@ -104,7 +112,13 @@ export class UserLoginObservers {
   }
 
   /** Called by the module only. */
-  bindingViolated(reason: string, found: ActiveSession, previousIp: string, newIp: string): void {
+  bindingViolated(
+    reason: string,
+    found: ActiveSession,
+    previousIp: string,
+    newIp: string,
+    request: HttpRequestLike,
+  ): void {
     const event: BindingBreak = {
       reason,
       sessionUuid: found.session.uuid,
@@ -114,7 +128,7 @@ export class UserLoginObservers {
     };
     for (const observer of this.observers) {
       try {
-        observer.bindingViolated?.(event);
+        observer.bindingViolated?.(event, request);
       } catch (error) {
         this.failed(error);
       }
@@ -122,10 +136,10 @@ export class UserLoginObservers {
   }
 
   /** Called by the module only. */
-  loginCompleted(outcome: LoginOutcome): void {
+  loginCompleted(outcome: LoginOutcome, request: HttpRequestLike): void {
     for (const observer of this.observers) {
       try {
-        observer.loginCompleted?.(outcome);
+        observer.loginCompleted?.(outcome, request);
       } catch (error) {
         this.failed(error);
       }

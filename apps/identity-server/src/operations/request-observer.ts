@@ -5,14 +5,14 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
 import { requestIdFrom } from './logging/request-id.js';
 import { requestLine, requestLogLevel } from './logging/request-line.js';
-import { runInRequestLog, type RequestLogFields } from './logging/request-log-context.js';
+import { attachRequestLog, requestLogOf, type RequestLogFields } from './logging/request-log-context.js';
 import { ServerLogger } from './logging/server-logger.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { rememberRouteTemplate, routeTemplate } from './route-template.js';
 
 /**
- * Watches every request, matched or not (404s and refusals of the browser rules too): its log
- * context for the lines logged while it is served, and when answered its one request line and
+ * Watches every request, matched or not (404s and refusals of the browser rules too): gives it
+ * the log fields its lines carry (request-log-context.ts), and when answered its one request line and
  * its `http_request_duration_seconds` observation. The request line is built only when its
  * level is enabled, so with request logs off a request costs a metric and no logger.
  *
@@ -44,6 +44,7 @@ export class RequestObserver {
       request.id = id;
       response.setHeader('X-Request-Id', id);
       const log = { reqId: id };
+      attachRequestLog(request, log);
       let done = false;
       const answered = (): void => {
         if (done) return;
@@ -53,7 +54,7 @@ export class RequestObserver {
       // `close` alone when the client went away before the answer was complete.
       response.once('finish', answered);
       response.once('close', answered);
-      runInRequestLog(log, next);
+      next();
     };
   }
 
@@ -88,28 +89,27 @@ export interface FastifyLike {
   addHook(name: 'onRequest' | 'onResponse', hook: Hook): unknown;
 }
 
-const LOG_FIELDS = Symbol('idp.requestLog');
-type ObservedRequest = FastifyRequestLike & { [LOG_FIELDS]?: RequestLogFields };
-
 /**
  * Fastify's side of RequestObserver, as hooks added before Nest registers middie (during
  * `NestFactory.create`), so they run ahead of every Nest middleware; the observer, built by Nest,
  * is handed over afterwards. The request id is Fastify's own (createApp gives it requestIdFrom).
- * The log context entered in onRequest lasts to the handler, a body read later included
- * (test/request-logs.e2e-spec.ts sends one a packet after its headers).
  */
 export function observeFastifyRequests(fastify: FastifyLike): { observeWith(observer: RequestObserver): void } {
   let observer: RequestObserver | undefined;
-  fastify.addHook('onRequest', (request: ObservedRequest, reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     const template = request.routeOptions.url;
     if (template) rememberRouteTemplate(request.raw, template);
     reply.raw.setHeader('X-Request-Id', request.id);
-    const log = { reqId: request.id };
-    request[LOG_FIELDS] = log;
-    runInRequestLog(log, done);
+    attachRequestLog(request, { reqId: request.id });
+    done();
   });
-  fastify.addHook('onResponse', (request: ObservedRequest, reply, done) => {
-    observer?.answered(request[LOG_FIELDS] ?? { reqId: request.id }, request.raw, reply.statusCode, reply.elapsedTime);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    observer?.answered(
+      requestLogOf(request) ?? { reqId: request.id },
+      request.raw,
+      reply.statusCode,
+      reply.elapsedTime,
+    );
     done();
   });
   return {

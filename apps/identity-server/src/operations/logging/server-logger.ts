@@ -2,7 +2,6 @@ import { Inject, Injectable, type LoggerService } from '@nestjs/common';
 import { pino, stdTimeFunctions, type DestinationStream, type Level, type Logger as Pino } from 'pino';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/app-config.token.js';
-import { currentRequestLog } from './request-log-context.js';
 
 // Nest's start-up chatter: a line per module and per route, worth reading only when debugging.
 const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
@@ -33,9 +32,9 @@ export function createPino(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, de
 }
 
 /**
- * The app's Nest logger, on pino: `Logger` calls become JSON lines with their context, the
- * serving request's id, user and session (request-log-context.ts), and Nest's start-up lines
- * moved to `debug`. The level is checked first, so a line below `LOG_LEVEL` costs nothing.
+ * The app's Nest logger, on pino: `Logger` calls become JSON lines with their context (an object
+ * message's fields go on the line as they are: that is how the request's id, user and session
+ * reach it, request-log-context.ts), and Nest's start-up lines moved to `debug`. The level is checked first, so a line below `LOG_LEVEL` costs nothing.
  */
 @Injectable()
 export class ServerLogger implements LoggerService {
@@ -73,7 +72,7 @@ export class ServerLogger implements LoggerService {
   private write(level: Level, message: unknown, optional: unknown[]): void {
     if (!this.pino.isLevelEnabled(level)) return;
     // Nest passes the context last; anything between message and context is printf-style arguments.
-    const line: Record<string, unknown> = { ...currentRequestLog() };
+    const line: Record<string, unknown> = {};
     let args = optional;
     if (optional.length > 0) {
       line.context = optional.at(-1);
