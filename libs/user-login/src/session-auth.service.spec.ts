@@ -70,7 +70,9 @@ describe('SessionAuthService', () => {
   const response = {} as HttpResponseLike;
   let checks: BindingCheckResult[];
   let breaks: BindingBreak[];
+  let cache: SessionCache;
   beforeEach(async () => {
+    cache = new SessionCache();
     vi.clearAllMocks();
     checks = [];
     breaks = [];
@@ -85,7 +87,7 @@ describe('SessionAuthService', () => {
         SessionLookup,
         SessionActivityWriter,
         // Off, as while the invalidation listener is down: every call reads the repository.
-        { provide: SessionCache, useValue: new SessionCache() },
+        { provide: SessionCache, useValue: cache },
         { provide: SessionRepository, useValue: sessions },
         { provide: SessionCookieService, useValue: cookies },
         { provide: EventService, useValue: events },
@@ -103,6 +105,19 @@ describe('SessionAuthService', () => {
       bindingChecked: (result) => checks.push(result),
       bindingBroken: (event) => breaks.push(event),
     });
+  });
+
+  it('authenticateNow: a promise while the session is read from the database, the session itself once cached', async () => {
+    cache.setActive(true);
+    const first = sut.authenticateNow(requestFrom('198.51.100.10'), response);
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toBe(found);
+    // Cached, same IP, nothing to write: answered without a promise, so the guard answers a plain true.
+    expect(sut.authenticateNow(requestFrom('198.51.100.10'), response)).toBe(found);
+    expect(sessions.findActiveByTokenHash).toHaveBeenCalledTimes(1);
+    // Refusals are thrown at once on that path too.
+    cookies.read.mockReturnValue(undefined);
+    expect(() => sut.authenticateNow(requestFrom('198.51.100.10'), response)).toThrow(NotAuthenticatedException);
   });
 
   it('same IP, recently used: the one lookup by token hash, no write, no GeoIP lookup', async () => {

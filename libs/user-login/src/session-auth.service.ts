@@ -75,20 +75,59 @@ export class SessionAuthService {
    * @throws DeviceProofRequiredException when a device-bound session comes without its bound cookie
    */
   async authenticate(request: HttpRequestLike, response: HttpResponseLike): Promise<ActiveSession> {
-    // Every step below answers without a promise in the common case (a cached session, same IP,
-    // nothing to write): the check runs on every request, and each await costs microseconds.
+    return this.authenticateNow(request, response);
+  }
+
+  /**
+   * {@link authenticate}, answered without a promise when nothing has to wait (a cached session,
+   * the same IP, nothing to write now), which is the common case: {@link SessionBindingGuard}
+   * calls it on every request, and Nest does not await a guard that answers a boolean. Throws
+   * (or rejects) with the same exceptions.
+   */
+  authenticateNow(request: HttpRequestLike, response: HttpResponseLike): ActiveSession | Promise<ActiveSession> {
+    // Each step answers without a promise in the common case; each await costs microseconds.
     const now = this.clock.now();
-    let found = this.lookupSession(request, now);
-    if (found instanceof Promise) found = await found;
+    const found = this.lookupSession(request, now);
+    if (found instanceof Promise) return found.then((value) => this.checkFound(request, response, value, now));
+    return this.checkFound(request, response, found, now);
+  }
+
+  private checkFound(
+    request: HttpRequestLike,
+    response: HttpResponseLike,
+    found: ActiveSession | null,
+    now: Date,
+  ): ActiveSession | Promise<ActiveSession> {
     if (!found) throw new NotAuthenticatedException();
     // A copied session cookie is useless without the device's bound cookie (DBSC).
-    if (found.deviceBinding) await this.deviceBound.requireProof(request, found);
+    if (found.deviceBinding) {
+      return this.deviceBound.requireProof(request, found).then(() => this.checkBinding(request, response, found, now));
+    }
+    return this.checkBinding(request, response, found, now);
+  }
+
+  private checkBinding(
+    request: HttpRequestLike,
+    response: HttpResponseLike,
+    found: ActiveSession,
+    now: Date,
+  ): ActiveSession | Promise<ActiveSession> {
     const ip = clientIp(request);
-    let references = this.enforceBinding(request, response, found, ip);
-    if (references instanceof Promise) references = await references;
+    const references = this.enforceBinding(request, response, found, ip);
+    if (references instanceof Promise)
+      return references.then((value) => this.recordUse(found, ip, request, now, value));
+    return this.recordUse(found, ip, request, now, references);
+  }
+
+  private recordUse(
+    found: ActiveSession,
+    ip: string,
+    request: HttpRequestLike,
+    now: Date,
+    references: SessionTouch,
+  ): ActiveSession | Promise<ActiveSession> {
     const write = this.touch(found, ip, request, now, references);
-    if (write) await write;
-    return found;
+    return write ? write.then(() => found) : found;
   }
 
   // The cache answers without a promise; only a miss reads the database. A token is 43

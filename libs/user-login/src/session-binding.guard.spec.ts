@@ -23,7 +23,8 @@ function contextOf(controller: object, request: Record<string, unknown> = {}): E
 
 function guard() {
   const session = { session: { uuid: 's' } } as unknown as ActiveSession;
-  const auth = { authenticate: vi.fn(async () => session) };
+  // A cached session: the check answers without a promise.
+  const auth = { authenticateNow: vi.fn((): ActiveSession | Promise<ActiveSession> => session) };
   const reflector = new Reflector();
   const reads = vi.spyOn(reflector, 'getAllAndOverride');
   return { sut: new SessionBindingGuard(auth as unknown as SessionAuthService, reflector), auth, reads, session };
@@ -33,11 +34,11 @@ describe('SessionBindingGuard', () => {
   it('lets a @Public() controller through without a session check, and checks the other one', async () => {
     const { sut, auth, session } = guard();
     expect(await sut.canActivate(contextOf(OpenController))).toBe(true);
-    expect(auth.authenticate).not.toHaveBeenCalled();
+    expect(auth.authenticateNow).not.toHaveBeenCalled();
 
     const request: Record<string, unknown> = {};
     expect(await sut.canActivate(contextOf(ClosedController, request))).toBe(true);
-    expect(auth.authenticate).toHaveBeenCalledTimes(1);
+    expect(auth.authenticateNow).toHaveBeenCalledTimes(1);
     expect(request[AUTHENTICATED_SESSION]).toBe(session);
   });
 
@@ -55,6 +56,30 @@ describe('SessionBindingGuard', () => {
     const request: Record<string, unknown> = {};
     await sut.canActivate(contextOf(ClosedController, request));
     await sut.canActivate(contextOf(ClosedController, request));
-    expect(auth.authenticate).toHaveBeenCalledTimes(1);
+    expect(auth.authenticateNow).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers a plain true when the session check had nothing to wait for, so Nest need not await it', () => {
+    const { sut, session } = guard();
+    const request: Record<string, unknown> = {};
+    expect(sut.canActivate(contextOf(ClosedController, request))).toBe(true);
+    expect(request[AUTHENTICATED_SESSION]).toBe(session);
+  });
+
+  it('waits for a check that reads the database, and passes its refusal on', async () => {
+    const { sut, auth, session } = guard();
+    auth.authenticateNow.mockReturnValueOnce(Promise.resolve(session));
+    const request: Record<string, unknown> = {};
+    const answer = sut.canActivate(contextOf(ClosedController, request));
+    expect(answer).toBeInstanceOf(Promise);
+    expect(request[AUTHENTICATED_SESSION]).toBeUndefined();
+    expect(await answer).toBe(true);
+    expect(request[AUTHENTICATED_SESSION]).toBe(session);
+
+    const refused = new Error('not authenticated');
+    auth.authenticateNow.mockReturnValueOnce(Promise.reject(refused));
+    const other: Record<string, unknown> = {};
+    await expect(sut.canActivate(contextOf(ClosedController, other))).rejects.toBe(refused);
+    expect(other[AUTHENTICATED_SESSION]).toBeUndefined();
   });
 });

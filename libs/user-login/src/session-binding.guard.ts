@@ -33,11 +33,21 @@ export class SessionBindingGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // A boolean, not a promise, when the session check had nothing to wait for: Nest then goes on
+  // without awaiting the guard.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<RequestWithSession>();
-    request[AUTHENTICATED_SESSION] ??= await this.auth.authenticate(request, http.getResponse<HttpResponseLike>());
+    if (request[AUTHENTICATED_SESSION]) return true;
+    const found = this.auth.authenticateNow(request, http.getResponse<HttpResponseLike>());
+    if (found instanceof Promise) {
+      return found.then((session) => {
+        request[AUTHENTICATED_SESSION] = session;
+        return true;
+      });
+    }
+    request[AUTHENTICATED_SESSION] = found;
     return true;
   }
 
