@@ -95,20 +95,7 @@ export class UserLoginObservers {
     newIp: string,
     request: HttpRequestLike,
   ): void {
-    const event: BindingBreak = {
-      reason,
-      sessionUuid: found.session.uuid,
-      userUuid: found.user.uuid,
-      previousIp,
-      newIp,
-    };
-    for (const observer of this.observers) {
-      try {
-        observer.bindingBroken?.(event, request);
-      } catch (error) {
-        this.failed(error);
-      }
-    }
+    this.notifyBreak('bindingBroken', { reason, found, previousIp, newIp }, request);
   }
 
   /** Called by the module only. */
@@ -119,20 +106,7 @@ export class UserLoginObservers {
     newIp: string,
     request: HttpRequestLike,
   ): void {
-    const event: BindingBreak = {
-      reason,
-      sessionUuid: found.session.uuid,
-      userUuid: found.user.uuid,
-      previousIp,
-      newIp,
-    };
-    for (const observer of this.observers) {
-      try {
-        observer.bindingViolated?.(event, request);
-      } catch (error) {
-        this.failed(error);
-      }
-    }
+    this.notifyBreak('bindingViolated', { reason, found, previousIp, newIp }, request);
   }
 
   /** Called by the module only. */
@@ -140,6 +114,27 @@ export class UserLoginObservers {
     for (const observer of this.observers) {
       try {
         observer.loginCompleted?.(outcome, request);
+      } catch (error) {
+        this.failed(error);
+      }
+    }
+  }
+
+  private notifyBreak(
+    kind: 'bindingBroken' | 'bindingViolated',
+    move: { reason: string; found: ActiveSession; previousIp: string; newIp: string },
+    request: HttpRequestLike,
+  ): void {
+    const event: BindingBreak = {
+      reason: move.reason,
+      sessionUuid: move.found.session.uuid,
+      userUuid: move.found.user.uuid,
+      previousIp: move.previousIp,
+      newIp: move.newIp,
+    };
+    for (const observer of this.observers) {
+      try {
+        observer[kind]?.(event, request);
       } catch (error) {
         this.failed(error);
       }
