@@ -34,7 +34,8 @@ export function createPino(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, de
 /**
  * The app's Nest logger, on pino: `Logger` calls become JSON lines with their context (an object
  * message's fields go on the line as they are: that is how the request's id, user and session
- * reach it, request-log-context.ts), and Nest's start-up lines moved to `debug`. The level is checked first, so a line below `LOG_LEVEL` costs nothing.
+ * reach it, request-log-context.ts), and Nest's start-up lines moved to `debug`. The level is
+ * checked first, so a line below `LOG_LEVEL` costs nothing.
  */
 @Injectable()
 export class ServerLogger implements LoggerService {
